@@ -18,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['libs/**/*.int.test.ts', 'apps/**/*.int.test.ts', 'test/**/*.int.test.ts'],
+          include: ['libs/**/*.int.test.ts', 'apps/**/*.int.test.ts', 'infra/**/*.int.test.ts', 'test/**/*.int.test.ts'],
           exclude,
           globalSetup: ['libs/testing/src/global-setup.ts'],
           testTimeout: 120_000,

@@ -81,9 +81,15 @@ function loggingArgs(version: KafkaVersion): string[] {
     : [`-Dlog4j2.configurationFile=${join(repoRoot, 'infra', 'kafka', 'log4j2.properties')}`];
 }
 
-/** Random base64url cluster id of 16 bytes, the same shape StorageTool's random-uuid prints. */
+/**
+ * Random base64url cluster id of 16 bytes, the shape StorageTool's random-uuid prints. Like Kafka's Uuid, never
+ * one starting with '-': the storage tool's argument parser would read it as an option.
+ */
 function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (id[0] !== '-') return id;
+  }
 }
 
 export async function planCluster(opts: { version: KafkaVersion; dataDir: string; nodes: 1 | 3; basePort?: number; heap?: string }): Promise<KafkaClusterSpec> {

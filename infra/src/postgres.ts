@@ -15,7 +15,7 @@ export async function ensureDatabase(url: string): Promise<{ created: boolean; v
     await c.end();
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code !== '3D000') throw new Error(`PostgreSQL at ${target.host} is not reachable with DATABASE_URL: ${(e as Error).message}`);
+    if (code !== '3D000') throw new Error(`PostgreSQL at ${target.host} is not reachable with DATABASE_URL: ${(e as Error).message}`, { cause: e });
     const admin = new URL(url);
     admin.pathname = '/postgres';
     const c = await probe(admin.toString());
@@ -30,7 +30,7 @@ export async function ensureDatabase(url: string): Promise<{ created: boolean; v
   }
   const c = await probe(url);
   try {
-    const r = await c.query<{ v: string }>('SELECT current_setting('server_version') AS v');
+    const r = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     return { created, version: r.rows[0]?.v ?? '?' };
   } finally {
     await c.end();

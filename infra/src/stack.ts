@@ -52,6 +52,8 @@ export interface UpOptions {
   /** Processes outlive this Node process (npm run infra:up) and are recorded in the state file. */
   detached: boolean;
   kafkaNodes?: 1 | 3;
+  /** Database when DATABASE_URL is not set (tests use their own database, not the demo's). */
+  defaultDatabaseUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -66,7 +68,7 @@ export async function up(opts: UpOptions): Promise<Stack> {
   const started: ProcInfo[] = [];
   const stops: Array<() => Promise<void>> = [];
   const existing = readState();
-  const databaseUrl = process.env.DATABASE_URL ?? existing?.databaseUrl ?? DEFAULT_DATABASE_URL;
+  const databaseUrl = process.env.DATABASE_URL ?? opts.defaultDatabaseUrl ?? existing?.databaseUrl ?? DEFAULT_DATABASE_URL;
   let kafkaBrokers: string[];
   let schemaRegistryUrl: string;
 

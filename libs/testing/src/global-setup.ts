@@ -7,7 +7,7 @@ let stack: Stack | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const t0 = Date.now();
-  stack = await up({ detached: false, log: (l) => process.stderr.write(`[infra] ${l}\n`) });
+  stack = await up({ detached: false, defaultDatabaseUrl: 'postgres://postgres@127.0.0.1:5432/esb_test', log: (l) => process.stderr.write(`[infra] ${l}\n`) });
   process.stderr.write(`[infra] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s\n${describe(stack)}\n`);
   for (const p of stack.started) process.stderr.write(`[infra] ${p.what}: pid ${p.pid}, RSS ${rssMb(p.pid) ?? '?'} MB\n`);
   project.provide('esb', {

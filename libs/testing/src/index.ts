@@ -11,3 +11,21 @@ export function endpoints(): { kafkaBrokers: string[]; schemaRegistryUrl: string
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomUUID().slice(0, 8)}`.replace(/-/g, '_');
 }
+export * from './fixtures.ts';
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs` with `what`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+export * from './harness.ts';
