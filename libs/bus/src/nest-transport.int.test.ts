@@ -3,10 +3,13 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Controller, Module, Inject } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload, Ctx, type MicroserviceOptions } from '@nestjs/microservices';
-import { harness, ping, PING, eventually, type Harness, type Ping } from '@esb/testing';
+import { harness, ping, PING, pingSchema, eventually, testLookup, type Harness, type Ping } from '@esb/testing';
 import { BusProducer, EsbTransport, EsbContext, topics, type BusConsumer } from '@esb/bus';
 
 const SEEN = 'SEEN';
+const UNHANDLED = 'esb.test.Unhandled';
+// A second record type on the same delivery topic that no controller handles.
+const unhandledSchema = { ...pingSchema, name: 'Unhandled', fields: pingSchema.fields.map((f) => (f.name === 'meta' ? { ...f, type: { ...(f.type as object), name: 'UnhandledMeta' } } : f)) };
 
 @Controller()
 class PingController {
@@ -24,7 +27,7 @@ class PingController {
 describe('NestJS custom transport', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await harness('nest');
+    h = await harness('nest', { lookup: (name) => (name === UNHANDLED ? unhandledSchema : testLookup(name)) });
     await h.store.dataSource.query(`CREATE TABLE nest_applied (event_id uuid primary key, n int)`);
   });
   afterAll(() => h.close());
@@ -46,11 +49,12 @@ describe('NestJS custom transport', () => {
       { topic, key: 'a', recordType: PING, value: a },
       { topic, key: 'a', recordType: PING, value: a }, // the same event delivered twice
       { topic, key: 'b', recordType: PING, value: ping(2) },
+      { topic, key: 'c', recordType: UNHANDLED, value: ping(3) },
     ]);
     await producer.disconnect();
 
     const consumer = transport.unwrap<BusConsumer>();
-    await eventually('records handled', async () => consumer.stats.applied === 2 && consumer.stats.duplicates === 1);
+    await eventually('records handled', async () => consumer.stats.applied === 2 && consumer.stats.duplicates === 1 && consumer.stats.deadLettered === 1);
     await app.close();
 
     expect(seen).toEqual([
@@ -59,6 +63,10 @@ describe('NestJS custom transport', () => {
     ]);
     const rows: Array<{ n: number }> = await h.store.dataSource.query(`SELECT n FROM nest_applied ORDER BY n`);
     expect(rows.map((r) => r.n)).toEqual([1, 2]);
+    const dlq: Array<{ error_code: string; error: string; record_type: string }> = await h.store.dataSource.query(
+      `SELECT error_code, error, record_type FROM exchange_log WHERE status = 'dlq'`,
+    );
+    expect(dlq).toEqual([{ error_code: 'ESB_NO_HANDLER', error: `no @EventPattern handler for ${UNHANDLED} (topic ${topic})`, record_type: UNHANDLED }]);
     expect(topics.dlq(group)).toBe(`esb.dlq.${group}`);
   });
 });
