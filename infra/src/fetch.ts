@@ -1,7 +1,8 @@
 // Brings Kafka and Apicurio Registry from Maven Central into the cache folder once; later runs reuse it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { KAFKA_VERSIONS, type KafkaVersion, cacheDir } from './settings.ts';
 
 const DEP_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
@@ -12,7 +13,10 @@ function log(msg: string): void {
 
 function mvn(args: string[], what: string): void {
   const repo = process.env.ESB_MAVEN_REPO ? [`-Dmaven.repo.local=${process.env.ESB_MAVEN_REPO}`] : [];
-  const r = spawnSync('mvn', ['-B', '-q', '-ntp', ...repo, ...args], { encoding: 'utf8' });
+  // A scratch working directory: without a POM, Maven's stub project writes `${project.basedir}/target` into the cwd.
+  const cwd = mkdtempSync(join(tmpdir(), 'esb-mvn-'));
+  const r = spawnSync('mvn', ['-B', '-q', '-ntp', ...repo, ...args], { encoding: 'utf8', cwd });
+  rmSync(cwd, { recursive: true, force: true });
   if (r.error) throw new Error(`${what}: could not run mvn (${r.error.message}); install Maven 3.8+ or point KAFKA_BROKERS / SCHEMA_REGISTRY_URL at running services`);
   if (r.status !== 0) throw new Error(`${what}: mvn exited with ${r.status}\n${(r.stdout + r.stderr).split('\n').slice(-30).join('\n')}`);
 }
@@ -60,7 +64,11 @@ export function ensureApicurio(version: string): string {
   log(`fetching Apicurio Registry ${version} from Maven Central into ${home} ...`);
   rmSync(home, { recursive: true, force: true });
   mkdirSync(app, { recursive: true });
-  mvn([`${DEP_PLUGIN}:unpack`, `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${app}`], `Apicurio Registry ${version}`);
+  mvn([`${DEP_PLUGIN}:copy`, `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${home}`], `Apicurio Registry ${version}`);
+  const archive = join(home, `apicurio-registry-app-${version}-all.tar.gz`);
+  const t = spawnSync('tar', ['-xzf', archive, '-C', app], { encoding: 'utf8' });
+  if (t.status !== 0) throw new Error(`Apicurio Registry ${version}: cannot unpack ${archive}: ${t.stderr || t.error?.message}`);
+  rmSync(archive, { force: true });
   if (!existsSync(join(app, 'quarkus-run.jar'))) {
     throw new Error(`Apicurio Registry ${version}: quarkus-run.jar not found in the archive (layouts before 3.3 are not supported)`);
   }

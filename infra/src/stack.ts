@@ -38,6 +38,19 @@ export function readState(): StackState | undefined {
   return s.processes.every((p) => isAlive(p.pid)) ? s : undefined;
 }
 
+/** A recorded stack of which some process died is stopped entirely, so a fresh start finds its ports free. */
+async function clearBrokenState(log: (l: string) => void): Promise<void> {
+  if (!existsSync(stateFile()) || readState()) return;
+  const s = JSON.parse(readFileSync(stateFile(), 'utf8')) as StackState;
+  for (const p of s.processes) {
+    if (isAlive(p.pid)) {
+      log(`stopping ${p.what} (pid ${p.pid}) left from an infra whose other processes died`);
+      await stopProcess(p.pid, 20_000);
+    }
+  }
+  rmSync(stateFile(), { force: true });
+}
+
 export function rssMb(pid: number): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -67,6 +80,7 @@ export async function up(opts: UpOptions): Promise<Stack> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`[infra] ${l}\n`));
   const started: ProcInfo[] = [];
   const stops: Array<() => Promise<void>> = [];
+  await clearBrokenState(log);
   const existing = readState();
   const databaseUrl = process.env.DATABASE_URL ?? opts.defaultDatabaseUrl ?? existing?.databaseUrl ?? DEFAULT_DATABASE_URL;
   let kafkaBrokers: string[];

@@ -72,6 +72,23 @@ export function headersToStrings(h: IHeaders | undefined): Record<string, string
   return out;
 }
 
+/** The failure context a DLQ record carries next to the original headers (architecture §2). */
+export function dlqHeaders(c: Classified, err: unknown, where: { topic: string; partition: number; offset: string; group: string; attempts: number; firstFailure: Date }): Record<string, string> {
+  return {
+    [DLQ_HEADERS.reason]: c.message.slice(0, 4000),
+    [DLQ_HEADERS.code]: c.code,
+    [DLQ_HEADERS.class]: c.retriable ? 'retriable-exhausted' : 'permanent',
+    [DLQ_HEADERS.attempts]: String(where.attempts),
+    [DLQ_HEADERS.firstFailure]: where.firstFailure.toISOString(),
+    [DLQ_HEADERS.lastFailure]: new Date().toISOString(),
+    [DLQ_HEADERS.stack]: (err instanceof Error && err.stack ? err.stack : String(err)).slice(0, 8000),
+    [DLQ_HEADERS.topic]: where.topic,
+    [DLQ_HEADERS.partition]: String(where.partition),
+    [DLQ_HEADERS.offset]: where.offset,
+    [DLQ_HEADERS.group]: where.group,
+  };
+}
+
 class Stopping extends Error {}
 
 export class BusConsumer {
@@ -224,20 +241,7 @@ export class BusConsumer {
   }
 
   private async deadLetter(topic: string, partition: number, m: KafkaMessage, headers: Record<string, string>, msg: BusMessage | undefined, c: Classified, err: unknown, firstFailure: Date): Promise<void> {
-    const attempts = c.retriable ? this.retry.maxAttempts : undefined;
-    const errorHeaders: Record<string, string> = {
-      [DLQ_HEADERS.reason]: c.message.slice(0, 4000),
-      [DLQ_HEADERS.code]: c.code,
-      [DLQ_HEADERS.class]: c.retriable ? 'retriable-exhausted' : 'permanent',
-      [DLQ_HEADERS.attempts]: String(attempts ?? 1),
-      [DLQ_HEADERS.firstFailure]: firstFailure.toISOString(),
-      [DLQ_HEADERS.lastFailure]: new Date().toISOString(),
-      [DLQ_HEADERS.stack]: (err instanceof Error && err.stack ? err.stack : String(err)).slice(0, 8000),
-      [DLQ_HEADERS.topic]: topic,
-      [DLQ_HEADERS.partition]: String(partition),
-      [DLQ_HEADERS.offset]: m.offset,
-      [DLQ_HEADERS.group]: this.o.groupId,
-    };
+    const errorHeaders = dlqHeaders(c, err, { topic, partition, offset: m.offset, group: this.o.groupId, attempts: c.retriable ? this.retry.maxAttempts : 1, firstFailure });
     // The original bytes and headers travel unchanged, so a replay is the very message that failed.
     await this.dlqProducer.send({
       topic: this.dlqTopic,

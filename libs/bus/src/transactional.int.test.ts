@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { harness, ping, PING, endpoints, type Harness, type Ping } from '@esb/testing';
-import { BusProducer } from '@esb/bus';
+import { BusProducer, topics, headersToStrings, DLQ_HEADERS } from '@esb/bus';
 
 const script = new URL('../../testing/src/eos-worker.ts', import.meta.url).pathname;
 
@@ -46,6 +46,11 @@ describe('exactly-once consume–transform–produce', () => {
     const producer = new BusProducer(h.kafka, h.serde);
     await producer.send(Array.from({ length: N }, (_, i) => ({ topic: inTopic, key: `k${i}`, recordType: PING, value: ping(i) })));
     await producer.disconnect();
+    // A poison message in the input: it must go to the DLQ inside a transaction, once.
+    const raw = h.kafka.producer();
+    await raw.connect();
+    await raw.send({ topic: inTopic, messages: [{ key: 'poison', value: Buffer.from('not avro') }] });
+    await raw.disconnect();
     const e = endpoints();
     const env = {
       KAFKA_BROKERS: e.kafkaBrokers.join(','),
@@ -66,5 +71,19 @@ describe('exactly-once consume–transform–produce', () => {
     // The killed transaction really wrote records to the log; only read_committed hides them.
     const everything = await readAll(h, outTopic, true, N + 1);
     expect(everything.length).toBeGreaterThan(N);
+    const dlq = h.kafka.consumer({ groupId: `${h.name}-dlq-reader`, readUncommitted: false });
+    await dlq.connect();
+    await dlq.subscribe({ topic: topics.dlq(env.GROUP), fromBeginning: true });
+    const dead: Array<{ key: string; code: string | undefined }> = [];
+    let lastAt = Date.now();
+    void dlq.run({
+      eachMessage: async ({ message }) => {
+        dead.push({ key: message.key!.toString(), code: headersToStrings(message.headers)[DLQ_HEADERS.code] });
+        lastAt = Date.now();
+      },
+    });
+    while (dead.length < 1 || Date.now() - lastAt < 1500) await new Promise((r) => setTimeout(r, 100));
+    await dlq.disconnect();
+    expect(dead).toEqual([{ key: 'poison', code: 'ESB_DECODE' }]);
   });
 });

@@ -8,7 +8,7 @@ import type { Logger } from './logger.ts';
 import { busHeaders, type OutgoingRecord } from './producer.ts';
 import { classifyError, backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './errors.ts';
 import { topics as topicNames, ensureTopics, HEADERS } from './kafka.ts';
-import { DLQ_HEADERS, headersToStrings, type BusMessage } from './consumer.ts';
+import { dlqHeaders, headersToStrings, type BusMessage } from './consumer.ts';
 
 export type Transform = (msg: BusMessage) => Promise<OutgoingRecord[]>;
 
@@ -122,20 +122,7 @@ export class TransactionalProcessor {
               topic: this.dlqTopic,
               key,
               value,
-              headers: {
-                ...headers,
-                [DLQ_HEADERS.reason]: c.message.slice(0, 4000),
-                [DLQ_HEADERS.code]: c.code,
-                [DLQ_HEADERS.class]: c.retriable ? 'retriable-exhausted' : 'permanent',
-                [DLQ_HEADERS.attempts]: String(attempt),
-                [DLQ_HEADERS.firstFailure]: first.toISOString(),
-                [DLQ_HEADERS.lastFailure]: new Date().toISOString(),
-                [DLQ_HEADERS.stack]: (e instanceof Error && e.stack ? e.stack : String(e)).slice(0, 8000),
-                [DLQ_HEADERS.topic]: topic,
-                [DLQ_HEADERS.partition]: String(partition),
-                [DLQ_HEADERS.offset]: offset,
-                [DLQ_HEADERS.group]: this.o.groupId,
-              },
+              headers: { ...headers, ...dlqHeaders(c, e, { topic, partition, offset, group: this.o.groupId, attempts: attempt, firstFailure: first }) },
             },
           ];
         }
