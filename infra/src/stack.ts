@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startKafka, waitForKafka } from './kafka.ts';
 import { startRegistry, waitForRegistry, ccompatUrl } from './registry.ts';
+import { startContainers } from './containers.ts';
 import { ensureDatabase, redactUrl } from './postgres.ts';
 import { isAlive, stopProcess, portInUse } from './proc.ts';
 import { DEFAULT_DATABASE_URL, DEFAULT_PORTS, apicurioVersion, kafkaVersion, runDir } from './settings.ts';
@@ -85,12 +86,22 @@ export async function up(opts: UpOptions): Promise<Stack> {
   const databaseUrl = process.env.DATABASE_URL ?? opts.defaultDatabaseUrl ?? existing?.databaseUrl ?? DEFAULT_DATABASE_URL;
   let kafkaBrokers: string[];
   let schemaRegistryUrl: string;
+  let kafkaOverride = process.env.KAFKA_BROKERS;
+  let registryOverride = process.env.SCHEMA_REGISTRY_URL;
 
   try {
-    if (process.env.KAFKA_BROKERS) {
-      kafkaBrokers = process.env.KAFKA_BROKERS.split(',').map((s) => s.trim()).filter(Boolean);
+    if (process.env.ESB_INFRA === 'testcontainers' && !kafkaOverride && !registryOverride && !existing) {
+      if (opts.detached) throw new Error('ESB_INFRA=testcontainers is for test runs; for a standing stack use docker compose up');
+      log('Kafka and the schema registry: starting Docker containers through testcontainers ...');
+      const c = await startContainers();
+      kafkaOverride = c.kafkaBrokers.join(',');
+      registryOverride = c.schemaRegistryUrl;
+      stops.push(() => c.stop());
+    }
+    if (kafkaOverride) {
+      kafkaBrokers = kafkaOverride.split(',').map((s) => s.trim()).filter(Boolean);
       await waitForKafka(kafkaBrokers, 1, { timeoutMs: 30_000 });
-      log(`Kafka: using KAFKA_BROKERS=${kafkaBrokers.join(',')}`);
+      log(`Kafka: using ${kafkaBrokers.join(',')}`);
     } else if (existing) {
       kafkaBrokers = existing.kafkaBrokers;
       await waitForKafka(kafkaBrokers, 1, { timeoutMs: 30_000 });
@@ -111,10 +122,10 @@ export async function up(opts: UpOptions): Promise<Stack> {
       log(`Kafka ${version}: ready in ${(k.startupMs / 1000).toFixed(1)} s at ${kafkaBrokers.join(',')}`);
     }
 
-    if (process.env.SCHEMA_REGISTRY_URL) {
-      schemaRegistryUrl = ccompatUrl(process.env.SCHEMA_REGISTRY_URL);
+    if (registryOverride) {
+      schemaRegistryUrl = ccompatUrl(registryOverride);
       await waitForRegistry(schemaRegistryUrl, { timeoutMs: 30_000 });
-      log(`Schema registry: using SCHEMA_REGISTRY_URL=${schemaRegistryUrl}`);
+      log(`Schema registry: using ${schemaRegistryUrl}`);
     } else if (existing) {
       schemaRegistryUrl = existing.schemaRegistryUrl;
       await waitForRegistry(schemaRegistryUrl, { timeoutMs: 30_000 });
