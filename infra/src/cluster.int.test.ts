@@ -34,7 +34,12 @@ describe('three-broker KRaft cluster on one machine', () => {
     const leader = await leaderOf();
     cluster.killNode(leader);
     await send(200, 400);
-    const newLeader = await leaderOf();
+    // Metadata from a surviving broker may lag the election by a moment.
+    let newLeader = await leaderOf();
+    for (let i = 0; i < 100 && newLeader === leader; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      newLeader = await leaderOf();
+    }
     expect(newLeader).not.toBe(leader);
     await cluster.restartNode(leader);
     await producer.disconnect();

@@ -3,7 +3,7 @@
 // moves, and stop gracefully. Offsets are committed only for messages that were applied or dead-lettered.
 import type { Kafka, Consumer, EachBatchPayload, KafkaMessage, IHeaders } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Store, StoreTx } from '@esb/store';
+import type { Store, StoreTx, ExchangeEntry } from '@esb/store';
 import type { AvroSerde } from './serde.ts';
 import type { Logger } from './logger.ts';
 import { classifyError, backoffDelay, DEFAULT_RETRY, EsbError, type RetryPolicy, type Classified } from './errors.ts';
@@ -173,35 +173,14 @@ export class BusConsumer {
         const applied = await this.o.store.transaction(async (tx) => {
           if (!(await tx.inboxClaim(this.o.groupId, current.eventId, where))) return false;
           await this.o.handler(current, { tx, attempt, log });
-          await tx.log({
-            service: this.o.service,
-            direction: 'in',
-            operation: `consume ${topic}`,
-            status: 'ok',
-            recordType: current.recordType,
-            eventId: current.eventId,
-            correlationId: headers[HEADERS.correlationId] ?? null,
-            businessKeys: this.keys(current),
-            latencyMs: performance.now() - t0,
-            details: { partition, offset: m.offset, attempt },
-          });
+          await tx.log(this.entry(current, 'ok', { latencyMs: performance.now() - t0, details: { partition, offset: m.offset, attempt } }));
           return true;
         });
         if (applied) this.stats.applied++;
         else {
           this.stats.duplicates++;
           log.info('duplicate event skipped', { topic, partition, offset: m.offset });
-          await this.o.store.log({
-            service: this.o.service,
-            direction: 'in',
-            operation: `consume ${topic}`,
-            status: 'duplicate',
-            recordType: current.recordType,
-            eventId: current.eventId,
-            correlationId: headers[HEADERS.correlationId] ?? null,
-            businessKeys: this.keys(current),
-            details: { partition, offset: m.offset },
-          });
+          await this.o.store.log(this.entry(current, 'duplicate', { details: { partition, offset: m.offset } }));
         }
         return;
       } catch (e) {
@@ -230,6 +209,21 @@ export class BusConsumer {
       await heartbeat().catch(() => undefined);
     }
     if (this.stopping) throw new Stopping();
+  }
+
+  /** An exchange-log entry about a decoded message. */
+  private entry(msg: BusMessage, status: ExchangeEntry['status'], extra: Partial<ExchangeEntry>): ExchangeEntry {
+    return {
+      service: this.o.service,
+      direction: 'in',
+      operation: `consume ${msg.topic}`,
+      status,
+      recordType: msg.recordType,
+      eventId: msg.eventId,
+      correlationId: msg.headers[HEADERS.correlationId] ?? null,
+      businessKeys: this.keys(msg),
+      ...extra,
+    };
   }
 
   private keys(msg: BusMessage): Record<string, string> {

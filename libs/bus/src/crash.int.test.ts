@@ -1,20 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { harness, ping, PING, endpoints, type Harness } from '@esb/testing';
+import { runScript } from '@esb/testing/processes';
 import { BusProducer, readConsumerLag } from '@esb/bus';
 
 const script = new URL('../../testing/src/crash-consumer.ts', import.meta.url).pathname;
 
-function runConsumer(env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const runConsumer = (env: Record<string, string>) => runScript(script, env);
 
 describe('a consumer killed mid-batch', () => {
   let h: Harness;

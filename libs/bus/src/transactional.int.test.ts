@@ -1,18 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { harness, ping, PING, endpoints, type Harness, type Ping } from '@esb/testing';
+import { runScript } from '@esb/testing/processes';
 import { BusProducer, topics, headersToStrings, DLQ_HEADERS } from '@esb/bus';
 
 const script = new URL('../../testing/src/eos-worker.ts', import.meta.url).pathname;
 
-function runWorker(env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
-  });
-}
+const runWorker = (env: Record<string, string>) => runScript(script, env);
 
 async function readAll(h: Harness, topic: string, readUncommitted: boolean, expectAtLeast: number): Promise<Ping[]> {
   const c = h.kafka.consumer({ groupId: `${h.name}-${readUncommitted ? 'ru' : 'rc'}-${Date.now()}`, readUncommitted });

@@ -74,6 +74,8 @@ export interface XrefLink {
 
 type Q = Pick<EntityManager, 'query'>;
 
+const XREF_SELECT = `SELECT entity_type AS "entityType", canonical_id AS "canonicalId", system_id AS "systemId", external_id AS "externalId", number, url FROM xref`;
+
 /** Repositories bound to one query executor: the data source, or a transaction's entity manager. */
 export class StoreTx {
   constructor(readonly manager: EntityManager) {}
@@ -132,8 +134,7 @@ export class StoreTx {
 
   async xrefByCanonical(entityType: string, canonicalId: string, systemId: string): Promise<XrefLink | undefined> {
     const r: XrefLink[] = await this.q.query(
-      `SELECT entity_type AS "entityType", canonical_id AS "canonicalId", system_id AS "systemId", external_id AS "externalId", number, url
-       FROM xref WHERE entity_type = $1 AND canonical_id = $2 AND system_id = $3`,
+      `${XREF_SELECT} WHERE entity_type = $1 AND canonical_id = $2 AND system_id = $3`,
       [entityType, canonicalId, systemId],
     );
     return r[0];
@@ -141,8 +142,7 @@ export class StoreTx {
 
   async xrefByExternal(entityType: string, systemId: string, externalId: string): Promise<XrefLink | undefined> {
     const r: XrefLink[] = await this.q.query(
-      `SELECT entity_type AS "entityType", canonical_id AS "canonicalId", system_id AS "systemId", external_id AS "externalId", number, url
-       FROM xref WHERE entity_type = $1 AND system_id = $2 AND external_id = $3`,
+      `${XREF_SELECT} WHERE entity_type = $1 AND system_id = $2 AND external_id = $3`,
       [entityType, systemId, externalId],
     );
     return r[0];

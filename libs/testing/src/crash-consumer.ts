@@ -1,15 +1,12 @@
 // A BusConsumer in its own process for crash tests: applies Ping records into `applied` and, when CRASH_AFTER is
 // set, SIGKILLs itself in the middle of handling that message (no cleanup, no commit: like a power cut).
 // Without CRASH_AFTER it exits 0 once the group has no lag left, printing its stats as JSON.
-import { createKafka, AvroSerde, createLogger, BusConsumer, readConsumerLag, totalLag } from '@esb/bus';
+import { createKafka, AvroSerde, createLogger, BusConsumer } from '@esb/bus';
+import { requiredEnv, waitForNoLag } from './processes.ts';
 import { Store } from '@esb/store';
 import { testLookup, type Ping } from './fixtures.ts';
 
-const env = (k: string): string => {
-  const v = process.env[k];
-  if (!v) throw new Error(`${k} is required`);
-  return v;
-};
+const env = requiredEnv;
 
 const crashAfter = process.env.CRASH_AFTER ? Number(process.env.CRASH_AFTER) : undefined;
 const logger = createLogger('crash-consumer', {}, (l) => process.stderr.write(`${l}\n`));
@@ -33,11 +30,8 @@ const consumer = new BusConsumer({
   },
 });
 await consumer.start();
-for (;;) {
-  await new Promise((r) => setTimeout(r, 200));
-  const lag = await readConsumerLag(kafka, env('GROUP'), [env('TOPIC')]).catch(() => undefined);
-  if (lag && lag.length > 0 && totalLag(lag) === 0n && crashAfter === undefined) break;
-}
+if (crashAfter !== undefined) await new Promise(() => undefined); // runs until it kills itself
+await waitForNoLag(kafka, env('GROUP'), env('TOPIC'));
 await consumer.stop();
 await store.close();
 process.stdout.write(`${JSON.stringify(consumer.stats)}\n`);

@@ -1,14 +1,11 @@
 // A TransactionalProcessor in its own process for exactly-once tests: maps Ping n → Ping n*10 on OUT_TOPIC.
 // With CRASH_ON_TX=k it SIGKILLs itself inside the k-th transaction, after the outputs were sent and before commit.
 // Without it, it exits 0 once the group has no lag left.
-import { createKafka, AvroSerde, createLogger, TransactionalProcessor, readConsumerLag, totalLag } from '@esb/bus';
+import { createKafka, AvroSerde, createLogger, TransactionalProcessor } from '@esb/bus';
+import { requiredEnv, waitForNoLag } from './processes.ts';
 import { testLookup, PING, type Ping } from './fixtures.ts';
 
-const env = (k: string): string => {
-  const v = process.env[k];
-  if (!v) throw new Error(`${k} is required`);
-  return v;
-};
+const env = requiredEnv;
 const crashOn = process.env.CRASH_ON_TX ? Number(process.env.CRASH_ON_TX) : undefined;
 const logger = createLogger('eos-worker', {}, (l) => process.stderr.write(`${l}\n`));
 const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: 'eos-worker', logger });
@@ -33,11 +30,8 @@ const p = new TransactionalProcessor({
   },
 });
 await p.start();
-for (;;) {
-  await new Promise((r) => setTimeout(r, 200));
-  const lag = await readConsumerLag(kafka, env('GROUP'), [env('IN_TOPIC')]).catch(() => undefined);
-  if (crashOn === undefined && lag && lag.length > 0 && totalLag(lag) === 0n) break;
-}
+if (crashOn !== undefined) await new Promise(() => undefined); // runs until it kills itself
+await waitForNoLag(kafka, env('GROUP'), env('IN_TOPIC'));
 await p.stop();
 process.stdout.write(`${JSON.stringify(p.stats)}\n`);
 process.exit(0);
