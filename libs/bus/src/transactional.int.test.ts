@@ -56,6 +56,9 @@ describe('exactly-once consume–transform–produce', () => {
     };
     const crashed = await runWorker({ ...env, CRASH_ON_TX: '2' });
     expect(crashed.signal).toBe('SIGKILL');
+    // Killed again just after a commit: the offsets went with the outputs, so nothing is produced twice.
+    const crashedAfterCommit = await runWorker({ ...env, CRASH_AFTER_TX: '1' });
+    expect(crashedAfterCommit.signal).toBe('SIGKILL');
     const done = await runWorker(env);
     expect(done.code, done.stderr.slice(-2000)).toBe(0);
 

@@ -26,8 +26,9 @@ export interface TransactionalProcessorOptions {
   maxPerTransaction?: number;
   fromBeginning?: boolean;
   sessionTimeout?: number;
-  /** Test hook: called after outputs were sent inside the transaction and before it commits. */
+  /** Test hooks: after outputs were sent inside the transaction and before it commits; right after it committed. */
   beforeCommit?: (count: number) => Promise<void> | void;
+  afterCommit?: (count: number) => Promise<void> | void;
 }
 
 export class TransactionalProcessor {
@@ -86,6 +87,7 @@ export class TransactionalProcessor {
       }
       this.stats.transactions++;
       this.stats.produced += outputs.length;
+      await this.o.afterCommit?.(outputs.length);
       p.resolveOffset(last.offset);
       await p.heartbeat();
     }

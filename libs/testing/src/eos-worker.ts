@@ -7,6 +7,9 @@ import { testLookup, PING, type Ping } from './fixtures.ts';
 
 const env = requiredEnv;
 const crashOn = process.env.CRASH_ON_TX ? Number(process.env.CRASH_ON_TX) : undefined;
+// CRASH_AFTER_TX=k: SIGKILL right after the k-th transaction committed (outputs and offsets are in it together).
+const crashAfter = process.env.CRASH_AFTER_TX ? Number(process.env.CRASH_AFTER_TX) : undefined;
+let committed = 0;
 const logger = createLogger('eos-worker', {}, (l) => process.stderr.write(`${l}\n`));
 const kafka = createKafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: 'eos-worker', logger });
 let txs = 0;
@@ -28,9 +31,13 @@ const p = new TransactionalProcessor({
     txs++;
     if (crashOn !== undefined && txs === crashOn) process.kill(process.pid, 'SIGKILL');
   },
+  afterCommit: () => {
+    committed++;
+    if (crashAfter !== undefined && committed === crashAfter) process.kill(process.pid, 'SIGKILL');
+  },
 });
 await p.start();
-if (crashOn !== undefined) await new Promise(() => undefined); // runs until it kills itself
+if (crashOn !== undefined || crashAfter !== undefined) await new Promise(() => undefined); // runs until it kills itself
 await waitForNoLag(kafka, env('GROUP'), env('IN_TOPIC'));
 await p.stop();
 process.stdout.write(`${JSON.stringify(p.stats)}\n`);

@@ -2,7 +2,7 @@
 // its own PostgreSQL schema (dropped afterwards), and quiet JSON logs kept in memory for assertions.
 import { createKafka, AvroSerde, createLogger, ensureTopics, type Logger, type SchemaLookup } from '@esb/bus';
 import { Store } from '@esb/store';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, RetryOptions } from 'kafkajs';
 import { endpoints, uniqueName } from './index.ts';
 import { testLookup } from './fixtures.ts';
 
@@ -17,7 +17,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(prefix: string, opts: { lookup?: SchemaLookup; brokers?: string[] } = {}): Promise<Harness> {
+export async function harness(prefix: string, opts: { lookup?: SchemaLookup; brokers?: string[]; retry?: RetryOptions } = {}): Promise<Harness> {
   const e = endpoints();
   const name = uniqueName(prefix);
   const logs: string[] = [];
@@ -25,7 +25,7 @@ export async function harness(prefix: string, opts: { lookup?: SchemaLookup; bro
     logs.push(l);
     if (process.env.ESB_TEST_LOGS) process.stderr.write(`${l}\n`);
   });
-  const kafka = createKafka({ brokers: opts.brokers ?? e.kafkaBrokers, clientId: name, logger });
+  const kafka = createKafka({ brokers: opts.brokers ?? e.kafkaBrokers, clientId: name, logger, ...(opts.retry ? { retry: opts.retry } : {}) });
   const serde = new AvroSerde(e.schemaRegistryUrl, opts.lookup ?? testLookup);
   const store = await Store.open({ url: e.databaseUrl, schema: name.toLowerCase() });
   return {
