@@ -15,7 +15,8 @@ const say = (s: string) => process.stdout.write(`${s}\n`);
 async function main(): Promise<void> {
   const t0 = Date.now();
   say('ESB demo: starting the infrastructure (first run downloads Kafka and Apicurio Registry from Maven Central)');
-  const stack = await up({ detached: true });
+  // A standing demo keeps its infrastructure up for exploring; `--once` stops what it started.
+  const stack = await up({ detached: !once });
   say(`\nInfrastructure ready in ${((Date.now() - t0) / 1000).toFixed(1)} s:\n${describeStack(stack)}`);
   for (const p of stack.started) say(`  ${p.what}: pid ${p.pid}, RSS ${rssMb(p.pid) ?? '?'} MB, log ${p.log}`);
 
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
 
   say('\nServices: no connector or router exists yet at this stage; they will appear here as later issues land.');
   if (once) {
-    say('\n--once: leaving the infrastructure running; stop it with npm run infra:down');
+    await stack.stop();
+    say(`\n--once: ${same ? 'every step passed' : 'a step FAILED'}; stopped what the demo started`);
     process.exit(same ? 0 : 1);
   }
   say('\nThe infrastructure stays up. Stop it with: npm run infra:down');
