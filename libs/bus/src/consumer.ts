@@ -47,6 +47,8 @@ export interface BusConsumerOptions {
   /** Commit offsets at least every this many messages inside a batch (besides at the end of each batch). */
   commitEvery?: number;
   sessionTimeout?: number;
+  /** Partitions handled at the same time (order is kept within each partition). */
+  concurrency?: number;
 }
 
 export const DLQ_HEADERS = {
@@ -121,6 +123,7 @@ export class BusConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.o.concurrency ?? 1,
       eachBatch: (p) => this.batch(p),
     });
     this.o.logger.info('consumer started', { group: this.o.groupId, topics: this.o.topics });

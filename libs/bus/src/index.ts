@@ -10,3 +10,4 @@ export * from './consumer.ts';
 export * from './transactional.ts';
 export * from './lag.ts';
 export * from './nest-transport.ts';
+export * from './shutdown.ts';
