@@ -26,9 +26,12 @@ export interface TransactionalProcessorOptions {
   maxPerTransaction?: number;
   fromBeginning?: boolean;
   sessionTimeout?: number;
-  /** Test hooks: after outputs were sent inside the transaction and before it commits; right after it committed. */
+  /** Called after the outputs were sent inside the transaction, before it commits (tests use it to crash there). */
   beforeCommit?: (count: number) => Promise<void> | void;
+  /** Called once a transaction committed: state derived from its outputs may now be considered durable. */
   afterCommit?: (count: number) => Promise<void> | void;
+  /** Called when a transaction was aborted: state staged for it must be dropped (the batch will be re-read). */
+  onAbort?: () => void;
 }
 
 export class TransactionalProcessor {
@@ -83,6 +86,7 @@ export class TransactionalProcessor {
       } catch (e) {
         this.stats.aborted++;
         if (tx?.isActive()) await tx.abort().catch(() => undefined);
+        this.o.onAbort?.();
         throw e; // KafkaJS re-delivers the uncommitted part of the batch
       }
       this.stats.transactions++;

@@ -1,0 +1,3 @@
+export * from './route.ts';
+export * from './router.ts';
+export * from './order-state.ts';

@@ -1,0 +1,102 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { canonicalSamples } from '@esb/canonical/samples';
+import { parseTopology, type Topology } from '@esb/config';
+import { createKafka, createLogger, BusProducer, topics, headersToStrings, DLQ_HEADERS } from '@esb/bus';
+import { endpoints, eventually } from '@esb/testing';
+import { Router, type EventRecord } from '@esb/router';
+
+const example = readFileSync(new URL('../../../config/esb.example.yaml', import.meta.url), 'utf8').replace('{ file: ../secrets/ut-main.password }', '{ env: UT_PASSWORD }');
+const env = Object.fromEntries(['B24_CLIENT_SECRET', 'B24_APPLICATION_TOKEN', 'UT_PASSWORD', 'RETAIL_PASSWORD', 'SITE_EXCHANGE_PASSWORD', 'SITE_PUSH_TOKEN', 'DM_PASSWORD', 'SMTP_PASSWORD'].map((k) => [k, 'x']));
+
+describe('router on real Kafka', () => {
+  const logs: string[] = [];
+  const logger = createLogger('router-test', {}, (l) => logs.push(l));
+  let kafka: ReturnType<typeof createKafka>;
+  let topology: Topology;
+  const group = `esb-router-test-${randomUUID().slice(0, 8)}`;
+  const seen: Array<{ topic: string; recordType: string; value: EventRecord; headers: Record<string, string> }> = [];
+  let reader: ReturnType<ReturnType<typeof createKafka>['consumer']>;
+  let router: Router;
+
+  const start = async () => {
+    const r = new Router({ kafka, registryUrl: endpoints().schemaRegistryUrl, logger, topology: () => topology, instanceId: 'r0', groupId: group, partitions: 1 });
+    await r.start();
+    return r;
+  };
+
+  beforeAll(async () => {
+    kafka = createKafka({ brokers: endpoints().kafkaBrokers, clientId: group, logger });
+    topology = parseTopology(example, 'esb.example.yaml', env);
+    router = await start();
+    reader = kafka.consumer({ groupId: `${group}-reader`, readUncommitted: false });
+    await reader.connect();
+    await reader.subscribe({ topics: [topics.deliver('ut-main'), topics.deliver('retail'), topics.deliver('b24'), topics.dlq(group)], fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        const headers = headersToStrings(message.headers);
+        if (topic.startsWith('esb.dlq.')) {
+          seen.push({ topic, recordType: 'dlq', value: { meta: { eventId: headers['esb.event-id'] ?? '' } } as EventRecord, headers });
+          return;
+        }
+        const d = await router.serde.decode(message.value);
+        seen.push({ topic, recordType: d.recordType, value: d.value as EventRecord, headers });
+      },
+    });
+  });
+  afterAll(async () => {
+    await reader?.disconnect();
+    await router?.stop();
+  });
+
+  it('routes by funnel, reverses on a funnel move, remembers orders across a restart, and dead-letters the unroutable', async () => {
+    const producer = new BusProducer(kafka, router.serde);
+    const base = canonicalSamples['esb.canonical.Order'] as unknown as EventRecord & { origin: Record<string, unknown> };
+    const orderId = randomUUID();
+    const deal = (categoryId: string) => ({
+      ...base,
+      orderId,
+      meta: { ...base.meta, eventId: randomUUID(), legalEntityId: null, source: { system: 'b24', kind: 'bitrix24', externalId: '4512' } },
+      sellerLegalEntityId: null,
+      origin: { ...base.origin, system: 'b24', kind: 'bitrix24', entityType: 'deal', externalId: '4512', categoryId },
+    });
+    const first = deal('2');
+    await producer.send([{ topic: 'esb.events.order', key: orderId, recordType: 'esb.canonical.Order', value: first }]);
+    await eventually('order delivered to UT', async () => seen.some((s) => s.topic === 'esb.deliver.ut-main' && s.value.orderId === orderId));
+    const delivered = seen.find((s) => s.topic === 'esb.deliver.ut-main' && s.value.orderId === orderId)!;
+    expect(delivered.headers['esb.legal-entity']).toBe('romashka-opt');
+    expect(delivered.value.meta.eventId).toBe(first.meta.eventId);
+
+    const moved = deal('4');
+    await producer.send([{ topic: 'esb.events.order', key: orderId, recordType: 'esb.canonical.Order', value: moved }]);
+    await eventually('reversal and new order', async () => seen.some((s) => s.recordType === 'esb.canonical.OrderReversal' && s.value.orderId === orderId) && seen.some((s) => s.topic === 'esb.deliver.retail' && s.value.orderId === orderId));
+    const reversal = seen.find((s) => s.recordType === 'esb.canonical.OrderReversal' && s.value.orderId === orderId)!;
+    expect(reversal.topic).toBe('esb.deliver.ut-main');
+    expect(reversal.value).toMatchObject({ reason: 'MOVED_TO_OTHER_LEGAL_ENTITY' });
+
+    // A new router instance rebuilds its order table from the changelog: the payment from the shared UT database
+    // is attributed through the order it pays.
+    await router.stop();
+    router = await start();
+    expect(router.orders.get(orderId)).toMatchObject({ tradeSystem: 'retail', originSystem: 'b24' });
+    const pay = canonicalSamples['esb.canonical.Payment'] as unknown as EventRecord;
+    const payment = { ...pay, orderId, meta: { ...pay.meta, eventId: randomUUID(), legalEntityId: null, source: { system: 'retail', kind: '1c-retail', externalId: 'r-1' } } };
+    await producer.send([{ topic: 'esb.events.payment', key: orderId, recordType: 'esb.canonical.Payment', value: payment }]);
+    await eventually('payment delivered to the portal', async () => seen.some((s) => s.topic === 'esb.deliver.b24' && s.value.meta.eventId === payment.meta.eventId));
+
+    // Nothing can place a product coming from the site: a person must add a route.
+    const prod = canonicalSamples['esb.canonical.Product'] as unknown as EventRecord;
+    const bad = { ...prod, meta: { ...prod.meta, eventId: randomUUID(), legalEntityId: null, source: { system: 'site', kind: 'bitrix-site', externalId: 'p-1' } } };
+    await producer.send([{ topic: 'esb.events.product', key: 'p-1', recordType: 'esb.canonical.Product', value: bad }]);
+    await eventually('unroutable product in the DLQ', async () => seen.some((s) => s.recordType === 'dlq' && s.value.meta.eventId === bad.meta.eventId));
+    const dead = seen.find((s) => s.recordType === 'dlq' && s.value.meta.eventId === bad.meta.eventId)!;
+    expect(dead.headers[DLQ_HEADERS.code]).toBe('ESB_UNROUTABLE');
+    expect(dead.headers[DLQ_HEADERS.reason]).toMatch(/no route for Product from a bitrix-site system/);
+    await producer.disconnect();
+
+    // Each event delivered once per destination.
+    const deliveredTwice = seen.filter((s) => s.value.orderId === orderId).map((s) => `${s.topic}|${s.value.meta.eventId}`);
+    expect(new Set(deliveredTwice).size).toBe(deliveredTwice.length);
+  });
+});
