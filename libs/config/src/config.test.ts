@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { legalCounterpartyId } from '@esb/canonical';
 import { loadTopology, parseTopology, watchTopology, ConfigError, type Topology } from './index.ts';
 
-const example = readFileSync(new URL('../../../config/esb.example.yaml', import.meta.url), 'utf8');
+// The example with its UT password as a secret file next to the config (the other form of reference).
+const example = readFileSync(new URL('../../../config/esb.example.yaml', import.meta.url), 'utf8').replace(
+  'password: { env: UT_PASSWORD } }',
+  'password: { file: ../secrets/ut-main.password } }',
+);
 const env = {
   B24_CLIENT_SECRET: 'cs',
   B24_APPLICATION_TOKEN: 'apptoken',
