@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   const logger = createLogger('demo', {}, () => undefined);
   const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: 'esb-demo', logger });
   const topology = loadTopology(configFile);
-  const router = new Router({ kafka, registryUrl: stack.schemaRegistryUrl, logger: createLogger('router', {}, () => undefined), topology: () => topology, instanceId: 'demo-0' });
+  const store = await Store.open({ url: stack.databaseUrl, schema: 'esb_demo' });
+  const router = new Router({ kafka, registryUrl: stack.schemaRegistryUrl, logger: createLogger('router', {}, () => undefined), topology: () => topology, instanceId: 'demo-0', store });
   const serde = router.serde;
   const catalog = loadSchemas();
   const t1 = Date.now();
@@ -61,7 +62,6 @@ async function main(): Promise<void> {
   });
   while (!assigned) await new Promise((r) => setTimeout(r, 50));
 
-  const store = await Store.open({ url: stack.databaseUrl, schema: 'esb_demo' });
   const producer = new BusProducer(kafka, serde);
   const relay = new OutboxRelay({ store, producer, logger });
   const waitFor = async (what: string, pred: (s: Seen) => boolean, since: number): Promise<Seen | undefined> => {
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const publish = async (o: Order) => {
     await store.transaction(async (tx) => {
       await publishToOutbox(tx, { recordType: 'esb.canonical.Order', key: o.orderId, payload: o });
-      await tx.log({ service: 'demo', direction: 'out', operation: 'publish esb.events.order', status: 'ok', recordType: 'esb.canonical.Order', eventId: o.meta.eventId, businessKeys: { deal: o.origin.externalId } });
+      await tx.log({ service: 'demo', direction: 'out', operation: 'publish esb.events.order', status: 'ok', recordType: 'esb.canonical.Order', eventId: o.meta.eventId, businessKeys: { deal: o.origin.externalId, orderId: o.orderId } });
     });
     await relay.drainOnce();
   };
@@ -109,12 +109,14 @@ async function main(): Promise<void> {
 
   await reader.disconnect();
   await producer.disconnect();
-  await store.close();
-  say(`\nExchange log: psql ${stack.databaseUrl} -c 'SELECT at, operation, status, business_keys FROM esb_demo.exchange_log ORDER BY id DESC LIMIT 10'`);
+  const trace: Array<{ n: string }> = await store.dataSource.query(`SELECT count(*)::text AS n FROM exchange_log WHERE business_keys->>'orderId' = $1`, [orderId]);
+  say(`\nExchange log: ${trace[0]?.n ?? 0} entries for this deal (the demo's publishes and the router's decisions)`);
+  say(`Inspect it: psql ${stack.databaseUrl} -c 'SELECT at, operation, status, business_keys FROM esb_demo.exchange_log ORDER BY id DESC LIMIT 10'`);
   say('Not yet in the demo: the connectors and sandboxes (Bitrix24, 1C, site) — later issues add them and flows F1–F9.');
   if (failures.length > 0) say(`\nFAILED: ${failures.join('; ')}`);
   if (once) {
     await router.stop();
+    await store.close();
     await stack.stop();
     say(`\n--once: ${failures.length === 0 ? 'every step passed' : `${failures.length} step(s) FAILED`}; stopped what the demo started`);
     process.exit(failures.length === 0 ? 0 : 1);

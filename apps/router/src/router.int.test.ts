@@ -5,6 +5,7 @@ import { canonicalSamples } from '@esb/canonical/samples';
 import { parseTopology, type Topology } from '@esb/config';
 import { createKafka, createLogger, BusProducer, topics, headersToStrings, DLQ_HEADERS } from '@esb/bus';
 import { endpoints, eventually } from '@esb/testing';
+import { Store } from '@esb/store';
 import { Router, type EventRecord } from '@esb/router';
 
 const example = readFileSync(new URL('../../../config/esb.example.yaml', import.meta.url), 'utf8').replace('{ file: ../secrets/ut-main.password }', '{ env: UT_PASSWORD }');
@@ -19,15 +20,17 @@ describe('router on real Kafka', () => {
   const seen: Array<{ topic: string; recordType: string; value: EventRecord; headers: Record<string, string> }> = [];
   let reader: ReturnType<ReturnType<typeof createKafka>['consumer']>;
   let router: Router;
+  let store: Store;
 
   const start = async () => {
-    const r = new Router({ kafka, registryUrl: endpoints().schemaRegistryUrl, logger, topology: () => topology, instanceId: 'r0', groupId: group, partitions: 1 });
+    const r = new Router({ kafka, registryUrl: endpoints().schemaRegistryUrl, logger, topology: () => topology, instanceId: 'r0', groupId: group, partitions: 1, store });
     await r.start();
     return r;
   };
 
   beforeAll(async () => {
     kafka = createKafka({ brokers: endpoints().kafkaBrokers, clientId: group, logger });
+    store = await Store.open({ url: endpoints().databaseUrl, schema: group.replace(/-/g, '_') });
     topology = parseTopology(example, 'esb.example.yaml', env);
     router = await start();
     reader = kafka.consumer({ groupId: `${group}-reader`, readUncommitted: false });
@@ -48,6 +51,8 @@ describe('router on real Kafka', () => {
   afterAll(async () => {
     await reader?.disconnect();
     await router?.stop();
+    await store?.dataSource.query(`DROP SCHEMA IF EXISTS "${store.schema}" CASCADE`);
+    await store?.close();
   });
 
   it('routes by funnel, reverses on a funnel move, remembers orders across a restart, and dead-letters the unroutable', async () => {
@@ -94,6 +99,23 @@ describe('router on real Kafka', () => {
     expect(dead.headers[DLQ_HEADERS.code]).toBe('ESB_UNROUTABLE');
     expect(dead.headers[DLQ_HEADERS.reason]).toMatch(/no route for Product from a bitrix-site system/);
     await producer.disconnect();
+
+    // Every decision is traced in the exchange log, the refusal with its reason.
+    // The trace is written right after each transaction commits, so it may trail the deliveries by a moment.
+    const trace = await eventually('four trace entries', async () => {
+      const rows: Array<{ status: string; legal: string | null; error: string | null }> = await store.dataSource.query(
+        `SELECT status, business_keys->>'legalEntity' AS legal, error FROM exchange_log WHERE event_id = ANY($1::uuid[]) ORDER BY id`,
+        [[first.meta.eventId, moved.meta.eventId, payment.meta.eventId, bad.meta.eventId]],
+      );
+      return rows.length >= 4 ? rows : undefined;
+    });
+    expect(trace.map((x) => [x.status, x.legal])).toEqual([
+      ['ok', 'romashka-opt'],
+      ['ok', 'romashka-retail'],
+      ['ok', 'romashka-retail'],
+      ['dlq', null],
+    ]);
+    expect(trace[3]!.error).toMatch(/no route for Product/);
 
     // Each event delivered once per destination.
     const deliveredTwice = seen.filter((s) => s.value.orderId === orderId).map((s) => `${s.topic}|${s.value.meta.eventId}`);

@@ -5,6 +5,7 @@ import type { Kafka } from 'kafkajs';
 import { TransactionalProcessor, AvroSerde, ensureTopics, topics, type Logger } from '@esb/bus';
 import { loadSchemas, schemaByName } from '@esb/canonical';
 import type { Topology } from '@esb/config';
+import type { Store, ExchangeEntry } from '@esb/store';
 import { OrderStateTable, loadOrderState, ORDER_STATE_TOPIC, ORDER_ROUTE, orderRouteSchema } from './order-state.ts';
 import { route, type EventRecord } from './route.ts';
 
@@ -17,6 +18,8 @@ export interface RouterOptions {
   instanceId: string;
   groupId?: string;
   partitions?: number;
+  /** Where routing decisions are traced (exchange_log); written after each transaction commits. */
+  store?: Store;
 }
 
 export function routerSerde(registryUrl: string): AvroSerde {
@@ -28,6 +31,7 @@ export class Router {
   private processor?: TransactionalProcessor;
   readonly serde: AvroSerde;
   readonly groupId: string;
+  private traced: ExchangeEntry[] = [];
 
   constructor(private readonly o: RouterOptions) {
     this.serde = routerSerde(o.registryUrl);
@@ -61,12 +65,48 @@ export class Router {
       transactionalId: `${this.groupId}-${this.o.instanceId}`,
       logger: this.o.logger,
       transform: async (m) => {
-        const out = route(this.o.topology(), this.orders, m.recordType, m.value as EventRecord, m.key ?? m.eventId);
+        const t0 = performance.now();
+        const v = m.value as EventRecord;
+        const out = route(this.o.topology(), this.orders, m.recordType, v, m.key ?? m.eventId);
         this.o.logger.info('routed', { eventId: m.eventId, recordType: m.recordType, ...out.decision });
+        this.traced.push({
+          service: 'router',
+          direction: 'internal',
+          operation: `route ${m.topic}`,
+          status: 'ok',
+          systemId: v.meta.source.system,
+          recordType: m.recordType,
+          eventId: m.eventId,
+          correlationId: v.meta.correlationId,
+          businessKeys: { sourceExternalId: v.meta.source.externalId, legalEntity: out.decision.entity, ...(typeof v.orderId === 'string' ? { orderId: v.orderId } : {}) },
+          latencyMs: performance.now() - t0,
+          details: { ...out.decision },
+        });
         return out.records;
       },
-      afterCommit: () => this.orders.commit(),
-      onAbort: () => this.orders.abort(),
+      afterCommit: async () => {
+        this.orders.commit();
+        const entries = this.traced;
+        this.traced = [];
+        // The trace follows the commit; losing it in a crash loses no data, the Kafka transaction is the truth.
+        if (this.o.store) for (const e of entries) await this.o.store.log(e).catch((err: unknown) => this.o.logger.warn('exchange log write failed', { error: (err as Error).message }));
+      },
+      onDeadLetter: (d) =>
+        this.traced.push({
+          service: 'router',
+          direction: 'internal',
+          operation: `route ${d.topic}`,
+          status: 'dlq',
+          recordType: d.recordType ?? null,
+          eventId: d.eventId ?? null,
+          errorCode: d.code,
+          error: d.reason,
+          details: { partition: d.partition, offset: d.offset, dlq: topics.dlq(this.groupId) },
+        }),
+      onAbort: () => {
+        this.orders.abort();
+        this.traced = [];
+      },
     });
     await this.processor.start();
   }

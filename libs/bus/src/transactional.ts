@@ -32,6 +32,8 @@ export interface TransactionalProcessorOptions {
   afterCommit?: (count: number) => Promise<void> | void;
   /** Called when a transaction was aborted: state staged for it must be dropped (the batch will be re-read). */
   onAbort?: () => void;
+  /** Called for each message put in the DLQ (inside the transaction in progress). */
+  onDeadLetter?: (info: { topic: string; partition: number; offset: string; eventId: string | undefined; recordType: string | undefined; code: string; reason: string }) => void;
 }
 
 export class TransactionalProcessor {
@@ -123,6 +125,7 @@ export class TransactionalProcessor {
         if (!c.retriable || attempt >= this.retry.maxAttempts) {
           this.stats.deadLettered++;
           this.o.logger.error('message sent to the DLQ', { topic, partition, offset, code: c.code, error: c.message });
+          this.o.onDeadLetter?.({ topic, partition, offset, eventId: headers[HEADERS.eventId], recordType: headers[HEADERS.recordType], code: c.code, reason: c.message });
           return [
             {
               topic: this.dlqTopic,
