@@ -91,4 +91,17 @@ describe('router decisions', () => {
     const fromSite = { ...s, meta: { ...s.meta, legalEntityId: TRADE, source: { system: 'site', kind: 'bitrix-site', externalId: 'p1' } } };
     expect(() => route(t, orders, 'esb.canonical.Product', fromSite, 'k')).toThrow(/no route for Product from a bitrix-site system in esb.example.yaml/);
   });
+
+  it('sends an entity\'s orders to a second UT database added only in config', () => {
+    const withSecond = parseTopology(
+      example
+        .replace('tradeSystem: ut-main\n    portal: { system: b24, categoryId: 2', 'tradeSystem: ut-second\n    portal: { system: b24, categoryId: 2')
+        .replace('  retail:\n    kind: 1c-retail', '  ut-second:\n    kind: 1c-ut\n    url: http://1c.romashka.local/ut2/odata/standard.odata/\n    profile: ut11.5\n    auth: { user: esb, password: { env: UT_PASSWORD } }\n  retail:\n    kind: 1c-retail'),
+      'esb.example.yaml',
+      env,
+    );
+    const orders = new OrderStateTable();
+    expect(route(withSecond, orders, 'esb.canonical.Order', order('2'), 'k').decision).toMatchObject({ entity: 'romashka-opt', to: ['ut-second'] });
+    expect(route(withSecond, orders, 'esb.canonical.Order', order('0', { orderId: 'c0ffee00-0000-5000-8000-000000000001' }), 'k').decision).toMatchObject({ entity: 'romashka-trade', to: ['ut-main'] });
+  });
 });
