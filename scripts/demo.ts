@@ -10,6 +10,9 @@ import { createKafka, BusProducer, OutboxRelay, ensureTopics, createLogger, publ
 import { Store } from '@esb/store';
 import { loadTopology } from '@esb/config';
 import { Router } from '@esb/router';
+import { startBitrix24Sandbox } from '@esb/sandbox-bitrix24';
+import { startOneCSandbox } from '@esb/sandbox-1c';
+import { startSiteSandbox } from '@esb/sandbox-bitrix-site';
 
 const once = process.argv.includes('--once');
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -43,6 +46,26 @@ async function main(): Promise<void> {
   await ensureTopics(kafka, [...catalog.values()].map((s) => ({ topic: s.topic, partitions: 3 })), logger);
   for (const s of catalog.values()) await serde.schemaId(s.topic, s.fullName);
   say(`\nCanonical schemas: ${catalog.size} registered (BACKWARD) and their topics created in ${secs(Date.now() - t1)}`);
+
+  // The sandboxes stand in for the holding's systems (architecture §10): one 1C process with its databases,
+  // the portal and the site. A standing demo uses their usual ports; `--once` takes free ones.
+  const port = (usual: number) => (once ? 0 : usual);
+  const t2 = Date.now();
+  const onec = await startOneCSandbox({
+    port: port(8091),
+    infobases: [
+      { name: 'ut-main', profile: 'ut11', demo: true },
+      { name: 'retail', profile: 'retail', demo: true },
+      { name: 'dm', profile: 'dm', demo: true },
+    ],
+  });
+  const b24 = await startBitrix24Sandbox({ port: port(8124) });
+  const site = await startSiteSandbox({ port: port(8090) });
+  say(`\nSandboxes started in ${secs(Date.now() - t2)}:`);
+  for (const ib of onec.infobases.keys()) say(`  ${`1C ${ib}`.padEnd(16)} ${onec.odataUrl(ib)}  (odata / odata)`);
+  say(`  ${'Bitrix24 b24'.padEnd(16)} ${b24.url}/rest/1/sandbox/  (incoming webhook; OAuth app local.sandbox.app)`);
+  say(`  ${'site'.padEnd(16)} ${site.url}/bitrix/admin/1c_exchange.php  (admin / admin)`);
+  say(`  each has an admin API: <url>/_admin/state, /_admin/faults, /_admin/requests`);
 
   await router.start();
   say(`Router: started with ${configFile} — ${topology.legalEntities.length} legal entities, systems ${Object.keys(topology.systems).join(', ')}`);
@@ -112,16 +135,17 @@ async function main(): Promise<void> {
   const trace: Array<{ n: string }> = await store.dataSource.query(`SELECT count(*)::text AS n FROM exchange_log WHERE business_keys->>'orderId' = $1`, [orderId]);
   say(`\nExchange log: ${trace[0]?.n ?? 0} entries for this deal (the demo's publishes and the router's decisions)`);
   say(`Inspect it: psql ${stack.databaseUrl} -c 'SELECT at, operation, status, business_keys FROM esb_demo.exchange_log ORDER BY id DESC LIMIT 10'`);
-  say('Not yet in the demo: the connectors and sandboxes (Bitrix24, 1C, site) — later issues add them and flows F1–F9.');
+  say('Not yet in the demo: the connectors between the sandboxes and the bus — later issues add them and flows F1–F9.');
   if (failures.length > 0) say(`\nFAILED: ${failures.join('; ')}`);
   if (once) {
     await router.stop();
+    await Promise.all([onec.close(), b24.close(), site.close()]);
     await store.close();
     await stack.stop();
     say(`\n--once: ${failures.length === 0 ? 'every step passed' : `${failures.length} step(s) FAILED`}; stopped what the demo started`);
     process.exit(failures.length === 0 ? 0 : 1);
   }
-  say('\nThe router and the infrastructure stay up (Ctrl-C stops the router; npm run infra:down stops Kafka and the registry).');
+  say('\nThe router, the sandboxes and the infrastructure stay up (Ctrl-C stops the router and the sandboxes; npm run infra:down stops Kafka and the registry).');
   process.once('SIGINT', () => void router.stop().then(() => process.exit(0)));
 }
 
