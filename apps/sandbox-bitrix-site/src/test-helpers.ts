@@ -5,10 +5,15 @@ import { resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { validateXML } from 'xmllint-wasm';
 
-export const FIXTURES = resolve(import.meta.dirname, '../../../../shared/fixtures/commerceml');
+// The project's shared material lives beside the checkout (`../shared`); ESB_SHARED_DIR points elsewhere.
+export const FIXTURES = resolve(process.env.ESB_SHARED_DIR ?? resolve(import.meta.dirname, '../../../../shared'), 'fixtures/commerceml');
 
 export function fixture(name: string): Buffer {
-  return readFileSync(resolve(FIXTURES, name));
+  try {
+    return readFileSync(resolve(FIXTURES, name));
+  } catch (e) {
+    throw new Error(`CommerceML fixture ${name} not found in ${FIXTURES} (set ESB_SHARED_DIR to the shared folder)`, { cause: e });
+  }
 }
 
 export async function admin<T = unknown>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
