@@ -77,8 +77,21 @@ export class OrderStateTable {
 export async function loadOrderState(kafka: Kafka, serde: AvroSerde, table: OrderStateTable, groupId: string, timeoutMs = 120_000): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(ORDER_STATE_TOPIC);
-  await admin.disconnect();
+  let ends: Awaited<ReturnType<typeof admin.fetchTopicOffsets>>;
+  try {
+    // Right after the topic was created a broker may still answer NOT_LEADER for a moment.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        ends = await admin.fetchTopicOffsets(ORDER_STATE_TOPIC);
+        break;
+      } catch (e) {
+        if (!(e as { retriable?: boolean }).retriable || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
   const pending = new Set(ends.filter((e) => e.high !== e.low).map((e) => e.partition));
   if (pending.size === 0) return 0;
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { endpoints, uniqueName } from '@esb/testing';
-import { Store, relayOutboxBatch } from '@esb/store';
+import { Store, relayOutboxBatch, migrations } from '@esb/store';
 
 describe('store on real PostgreSQL', () => {
   let store: Store;
@@ -20,10 +20,10 @@ describe('store on real PostgreSQL', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['cursor', 'exchange_log', 'inbox', 'migrations', 'outbox', 'xref']);
+    expect(tables.map((t) => t.table_name)).toEqual(['cursor', 'exchange_log', 'inbox', 'migrations', 'oauth_token', 'outbox', 'xref']);
     const again = await Store.open({ url: endpoints().databaseUrl, schema });
     const applied: unknown[] = await again.dataSource.query(`SELECT * FROM migrations`);
-    expect(applied).toHaveLength(1);
+    expect(applied).toHaveLength(migrations.length);
     await again.close();
   });
 
