@@ -50,6 +50,20 @@ export interface TopicSpec {
  * An existing topic with fewer partitions than asked is reported, not changed: adding partitions moves keys.
  */
 export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], logger?: Logger): Promise<{ created: string[] }> {
+  // A broker that just started, or just created a topic, may answer "unknown topic" / "not leader" for a moment
+  // (KRaft metadata propagation); those answers are retriable, so the whole check is retried with backoff.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureTopicsOnce(kafka, specs, logger);
+    } catch (e) {
+      if (!(e as { retriable?: boolean }).retriable || attempt >= 10) throw e;
+      logger?.warn('topic creation not settled yet; retrying', { attempt, error: (e as Error).message });
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function ensureTopicsOnce(kafka: Kafka, specs: TopicSpec[], logger?: Logger): Promise<{ created: string[] }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
