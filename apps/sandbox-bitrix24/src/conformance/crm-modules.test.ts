@@ -158,6 +158,24 @@ describe('disk', () => {
     expect((await c.call('disk.folder.uploadfile', { id: fid, fileContent: ['a.txt', 'eA=='] })).body).toEqual({ error: 'DISK_BASE_SERVICE_22001', error_description: 'Error: required parameter NAME (DISK_BASE_SERVICE_22001)' });
   });
 
+  it('renames, marks deleted and deletes files and folders, each method only for its own kind', async () => {
+    const storages = (await c.result('disk.storage.getlist', { filter: { ENTITY_TYPE: 'common' } })) as Array<{ ROOT_OBJECT_ID: string }>;
+    const root = Number(storages[0]!.ROOT_OBJECT_ID);
+    const fid = pick(await c.result('disk.folder.addsubfolder', { id: root, data: { NAME: 'Drafts' } }), 'ID') as number;
+    const fileId = pick(await c.result('disk.folder.uploadfile', { id: fid, data: { NAME: 'a.txt' }, fileContent: ['a.txt', 'eA=='] }), 'ID') as number;
+    expect(pick(await c.result('disk.file.rename', { id: fileId, newName: 'b.txt' }), 'NAME')).toBe('b.txt');
+    expect(pick(await c.result('disk.folder.rename', { id: fid, newName: 'Old drafts' }), 'NAME')).toBe('Old drafts');
+    // A file id given to a folder method is refused, and the other way round.
+    expect((await c.call('disk.folder.rename', { id: fileId, newName: 'x' })).status).not.toBe(200);
+    expect((await c.call('disk.file.markdeleted', { id: fid })).status).not.toBe(200);
+    expect(pick(await c.result('disk.file.markdeleted', { id: fileId }), 'DELETED_TYPE')).not.toBe('0');
+    const other = pick(await c.result('disk.folder.uploadfile', { id: fid, data: { NAME: 'c.txt' }, fileContent: ['c.txt', 'eA=='] }), 'ID') as number;
+    expect(await c.result('disk.file.delete', { id: other })).toBe(true);
+    expect((await c.call('disk.file.get', { id: other })).status).not.toBe(200);
+    expect(await c.result('disk.folder.deletetree', { id: fid })).toBe(true);
+    expect((await c.call('disk.folder.getchildren', { id: fid })).status).not.toBe(200);
+  });
+
   it('two-step upload: without fileContent the answer is an uploadUrl for a multipart POST', async () => {
     const storages = (await c.result('disk.storage.getlist', {})) as Array<{ ROOT_OBJECT_ID: string; ENTITY_TYPE: string }>;
     const root = Number(storages.find((s) => s.ENTITY_TYPE === 'common')!.ROOT_OBJECT_ID);

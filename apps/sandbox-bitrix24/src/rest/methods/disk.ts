@@ -56,6 +56,29 @@ function upload(ctx: CallCtx, folderId: number): PhpMap {
   return render(ctx, f, true);
 }
 
+/** rename, markdeleted and the physical delete work alike on folders and files; each first checks the kind. */
+function sharedOps(kind: 'folder' | 'file', deleteMethod: 'deletetree' | 'delete'): MethodTable {
+  const checked = (ctx: CallCtx): number => {
+    const id = idParam(ctx);
+    ctx.portal.disk.get(id, kind);
+    return id;
+  };
+  return {
+    [`disk.${kind}.rename`]: {
+      scope: 'disk',
+      handler: (ctx) => ok(render(ctx, ctx.portal.disk.rename(checked(ctx), str(param(ctx.params, 'newName')), ctx.caller.userId, ctx.now))),
+    },
+    [`disk.${kind}.markdeleted`]: { scope: 'disk', handler: (ctx) => ok(render(ctx, ctx.portal.disk.markDeleted(checked(ctx), ctx.caller.userId, ctx.now))) },
+    [`disk.${kind}.${deleteMethod}`]: {
+      scope: 'disk',
+      handler: (ctx) => {
+        ctx.portal.disk.remove(checked(ctx));
+        return ok(true);
+      },
+    },
+  };
+}
+
 export const diskMethods: MethodTable = {
   'disk.storage.getlist': {
     scope: 'disk',
@@ -122,31 +145,7 @@ export const diskMethods: MethodTable = {
     handler: (ctx) => ok(render(ctx, ctx.portal.disk.addFolder(idParam(ctx), dataName(ctx.params), ctx.caller.userId, ctx.now), true)),
   },
   'disk.folder.uploadfile': { scope: 'disk', handler: (ctx) => ok(upload(ctx, idParam(ctx))) },
-  'disk.folder.rename': {
-    scope: 'disk',
-    handler: (ctx) => {
-      const id = idParam(ctx);
-      ctx.portal.disk.get(id, 'folder');
-      return ok(render(ctx, ctx.portal.disk.rename(id, str(param(ctx.params, 'newName')), ctx.caller.userId, ctx.now)));
-    },
-  },
-  'disk.folder.markdeleted': {
-    scope: 'disk',
-    handler: (ctx) => {
-      const id = idParam(ctx);
-      ctx.portal.disk.get(id, 'folder');
-      return ok(render(ctx, ctx.portal.disk.markDeleted(id, ctx.caller.userId, ctx.now)));
-    },
-  },
-  'disk.folder.deletetree': {
-    scope: 'disk',
-    handler: (ctx) => {
-      const id = idParam(ctx);
-      ctx.portal.disk.get(id, 'folder');
-      ctx.portal.disk.remove(id);
-      return ok(true);
-    },
-  },
+  ...sharedOps('folder', 'deletetree'),
   'disk.file.get': { scope: 'disk', handler: (ctx) => ok(render(ctx, ctx.portal.disk.get(idParam(ctx), 'file'))) },
   'disk.file.uploadversion': {
     scope: 'disk',
@@ -170,31 +169,7 @@ export const diskMethods: MethodTable = {
       return { result: rows, total: rows.length };
     },
   },
-  'disk.file.rename': {
-    scope: 'disk',
-    handler: (ctx) => {
-      const id = idParam(ctx);
-      ctx.portal.disk.get(id, 'file');
-      return ok(render(ctx, ctx.portal.disk.rename(id, str(param(ctx.params, 'newName')), ctx.caller.userId, ctx.now)));
-    },
-  },
-  'disk.file.markdeleted': {
-    scope: 'disk',
-    handler: (ctx) => {
-      const id = idParam(ctx);
-      ctx.portal.disk.get(id, 'file');
-      return ok(render(ctx, ctx.portal.disk.markDeleted(id, ctx.caller.userId, ctx.now)));
-    },
-  },
-  'disk.file.delete': {
-    scope: 'disk',
-    handler: (ctx) => {
-      const id = idParam(ctx);
-      ctx.portal.disk.get(id, 'file');
-      ctx.portal.disk.remove(id);
-      return ok(true);
-    },
-  },
+  ...sharedOps('file', 'delete'),
 };
 
 /** POST to an uploadUrl (the second step): the file arrives in the multipart field `file`. */
