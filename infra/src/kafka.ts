@@ -118,9 +118,9 @@ export function brokersOf(spec: { nodes: KafkaNodeSpec[] }): string[] {
   return spec.nodes.map((n) => `127.0.0.1:${n.port}`);
 }
 
-export function startNode(spec: KafkaClusterSpec, n: KafkaNodeSpec, detached: boolean): KafkaNodeState {
-  const libs = ensureKafka(spec.version);
-  const java = findJava(17, 'KAFKA_JAVA_HOME').bin;
+/** Starts one node with the runtime resolved once by the caller (`java -version` probes are not free). */
+export function startNode(spec: KafkaClusterSpec, n: KafkaNodeSpec, detached: boolean, runtime: { libs: string; java: string }): KafkaNodeState {
+  const { libs, java } = runtime;
   const props = propsFile(spec, n);
   const log = join(spec.dataDir, `kafka-${n.id}.log`);
   const args = [`-Xms128m`, `-Xmx${spec.heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', ...loggingArgs(spec.version), '-cp', `${libs}/*`, 'kafka.Kafka', props];
@@ -170,7 +170,7 @@ export async function startKafka(opts: { version: KafkaVersion; dataDir: string;
   const java = findJava(17, 'KAFKA_JAVA_HOME').bin;
   format(spec, libs, java);
   const detached = opts.detached ?? false;
-  const nodes = spec.nodes.map((n) => startNode(spec, n, detached));
+  const nodes = spec.nodes.map((n) => startNode(spec, n, detached, { libs, java }));
   const brokers = brokersOf(spec);
   try {
     await waitForKafka(brokers, nodes.length, { pids: nodes.map((n) => n.pid), log: nodes[0]?.log });
@@ -197,7 +197,7 @@ export async function startKafka(opts: { version: KafkaVersion; dataDir: string;
     async restartNode(id) {
       const n = byId(id);
       if (isAlive(n.pid)) await stopProcess(n.pid, 30_000);
-      const fresh = startNode(spec, n, detached);
+      const fresh = startNode(spec, n, detached, { libs, java });
       n.pid = fresh.pid;
       await waitForKafka(brokers, nodes.length, { pids: [n.pid], log: n.log });
     },

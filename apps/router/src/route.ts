@@ -45,7 +45,7 @@ export function resolveLegalEntity(t: Topology, orders: OrderStateTable, recordT
   if (trading.length === 1) return { entity: trading[0]!, by: 'trade-system' };
   const selling = t.legalEntities.filter((x) => x.sites.includes(source.system));
   if (selling.length === 1) return { entity: selling[0]!, by: 'site' };
-  const orderId = (v.orderId as string | null | undefined) ?? (recordType === 'esb.canonical.Order' ? (v.orderId as string) : undefined);
+  const orderId = v.orderId as string | null | undefined;
   const known = orderId ? orders.get(orderId) : undefined;
   const knownEntity = byId(known?.legalEntityId);
   if (knownEntity) return { entity: knownEntity, by: 'order' };
@@ -64,7 +64,7 @@ export function destinations(t: Topology, orders: OrderStateTable, recordType: s
   const kind = v.meta.source.kind as SystemKind;
   const routes = t.routes.filter((r) => (r.record === name || r.record === recordType) && r.from.includes(kind));
   if (routes.length === 0) throw unroutable(recordType, v, `no route for ${name} from a ${kind} system in ${t.file}; add one under routes`);
-  const orderId = (v.orderId as string | null | undefined) ?? undefined;
+  const orderId = v.orderId as string | null | undefined;
   const origin = (v.origin as Origin | undefined)?.system ?? (orderId ? orders.get(orderId)?.originSystem : undefined);
   const out = new Set<string>();
   for (const r of routes) {

@@ -77,7 +77,11 @@ export class TransactionalProcessor {
       try {
         tx = await this.producer.transaction();
         const byTopic = new Map<string, typeof outputs>();
-        for (const o of outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
+        for (const o of outputs) {
+          const list = byTopic.get(o.topic);
+          if (list) list.push(o);
+          else byTopic.set(o.topic, [o]);
+        }
         for (const [topic, messages] of byTopic) await tx.send({ topic, acks: -1, messages: messages.map(({ key, value, headers }) => ({ key, value, headers })) });
         await tx.sendOffsets({
           consumerGroupId: this.o.groupId,

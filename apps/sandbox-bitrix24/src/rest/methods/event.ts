@@ -60,6 +60,14 @@ function requireAdmin(ctx: CallCtx): void {
   if (!caps(ctx)) throw errors.accessDenied('Access denied!', 403);
 }
 
+/** event.offline.clear / .error: an admin call naming the process that reserved the records. */
+function offlineProcessId(ctx: CallCtx): string {
+  requireAdmin(ctx);
+  const pid = str(param(ctx.params, 'process_id'));
+  if (!pid) throw new RestError('ERROR_ARGUMENT', 'Argument process_id is empty', 400, { argument: 'process_id' });
+  return pid;
+}
+
 export const eventMethods: MethodTable = {
   'event.bind': {
     scope: 'basic',
@@ -151,9 +159,7 @@ export const eventMethods: MethodTable = {
     scope: 'basic',
     appOnly: true,
     handler: (ctx) => {
-      requireAdmin(ctx);
-      const pid = str(param(ctx.params, 'process_id'));
-      if (!pid) throw new RestError('ERROR_ARGUMENT', 'Argument process_id is empty', 400, { argument: 'process_id' });
+      const pid = offlineProcessId(ctx);
       const ids = values(param(ctx.params, 'id')).map((x) => int(x));
       const msgs = values(param(ctx.params, 'message_id')).map((x) => str(x));
       const client = ctx.caller.clientId ?? '';
@@ -170,9 +176,7 @@ export const eventMethods: MethodTable = {
     scope: 'basic',
     appOnly: true,
     handler: (ctx) => {
-      requireAdmin(ctx);
-      const pid = str(param(ctx.params, 'process_id'));
-      if (!pid) throw new RestError('ERROR_ARGUMENT', 'Argument process_id is empty', 400, { argument: 'process_id' });
+      const pid = offlineProcessId(ctx);
       const msgs = values(param(ctx.params, 'message_id')).map((x) => str(x));
       for (const r of ctx.portal.events.offline) {
         if (r.clientId === (ctx.caller.clientId ?? '') && r.processId === pid && (msgs.length === 0 || msgs.includes(r.MESSAGE_ID))) {
