@@ -2,8 +2,8 @@
 // (routes, pollers, sink), start it, and stop it gracefully on SIGTERM/SIGINT. Start-up problems exit non-zero
 // with a message that names the missing setting.
 import { createLogger, onShutdown, type Logger } from '@esb/bus';
-import { watchTopology, type SystemKind } from '@esb/config';
-import { Connector, type ConnectorOptions } from './connector.ts';
+import { watchTopology, type SystemKind, type Topology } from '@esb/config';
+import { Connector, type ConnectorOptions, type Endpoints } from './connector.ts';
 
 export interface ConnectorEnv {
   systemId: string;
@@ -45,6 +45,31 @@ export interface RunSpec {
   build: (c: Connector) => Promise<void> | void;
 }
 
+/** Opens and builds (not starts) a connector from its spec: what main.ts does, and what tests and the demo reuse. */
+export async function openConnector(
+  spec: RunSpec,
+  at: { systemId: string; topology: () => Topology; endpoints: Endpoints; logger?: Logger; http?: ConnectorOptions['http']; storeSchema?: string },
+): Promise<Connector> {
+  const c = await Connector.open({
+    ...spec.options,
+    service: spec.service,
+    kinds: spec.kinds,
+    systemId: at.systemId,
+    topology: at.topology,
+    endpoints: at.endpoints,
+    ...(at.logger ? { logger: at.logger } : {}),
+    ...(at.storeSchema ? { storeSchema: at.storeSchema } : {}),
+    http: { ...spec.options?.http, ...at.http },
+  });
+  try {
+    await spec.build(c);
+  } catch (e) {
+    await c.stop();
+    throw e;
+  }
+  return c;
+}
+
 export async function runConnector(spec: RunSpec, env: NodeJS.ProcessEnv = process.env): Promise<Connector> {
   let logger: Logger = createLogger(spec.service);
   try {
@@ -54,17 +79,13 @@ export async function runConnector(spec: RunSpec, env: NodeJS.ProcessEnv = proce
       onChange: () => logger.info('topology reloaded', { file: e.configFile }),
       onRejected: (err) => logger.error('topology change rejected; the running one stays', { file: e.configFile, problems: err.problems }),
     }, { env });
-    const c = await Connector.open({
-      ...spec.options,
-      service: spec.service,
-      kinds: spec.kinds,
+    const c = await openConnector(spec, {
       systemId: e.systemId,
       topology: () => watcher.current(),
       endpoints: { kafkaBrokers: e.kafkaBrokers, schemaRegistryUrl: e.schemaRegistryUrl, databaseUrl: e.databaseUrl },
       logger,
-      http: { ...spec.options?.http, port: e.port, host: e.host },
+      http: { port: e.port, host: e.host },
     });
-    await spec.build(c);
     await c.start();
     onShutdown(logger, [async () => watcher.close(), () => c.stop()]);
     return c;
