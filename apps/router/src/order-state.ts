@@ -69,12 +69,21 @@ export class OrderStateTable {
   }
 }
 
+export interface OrderStateFollower {
+  /** Records read while loading (up to the end offsets seen at start). */
+  loaded: number;
+  /** Records applied since, written by this or another instance. */
+  followed(): number;
+  stop(): Promise<void>;
+}
+
 /**
- * Reads the changelog from the beginning to its end (read_committed) into the table. A partition is done when a
- * processed batch leaves no lag; KafkaJS reports batches that are empty after filtering too, so a tail of
- * transaction markers or aborted records still counts as read.
+ * Reads the changelog from the beginning to its end (read_committed) into the table, then keeps following it, so
+ * an order routed by another instance is known here when its partition moves to this instance. A partition is
+ * loaded when a processed batch leaves no lag; KafkaJS reports batches that are empty after filtering too, so a tail
+ * of transaction markers or aborted records still counts as read.
  */
-export async function loadOrderState(kafka: Kafka, serde: AvroSerde, table: OrderStateTable, groupId: string, timeoutMs = 120_000): Promise<number> {
+export async function followOrderState(kafka: Kafka, serde: AvroSerde, table: OrderStateTable, groupId: string, timeoutMs = 120_000): Promise<OrderStateFollower> {
   const admin = kafka.admin();
   await admin.connect();
   let ends: Awaited<ReturnType<typeof admin.fetchTopicOffsets>>;
@@ -93,20 +102,23 @@ export async function loadOrderState(kafka: Kafka, serde: AvroSerde, table: Orde
     await admin.disconnect();
   }
   const pending = new Set(ends.filter((e) => e.high !== e.low).map((e) => e.partition));
-  if (pending.size === 0) return 0;
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic: ORDER_STATE_TOPIC, fromBeginning: true });
   let n = 0;
+  let loaded = -1;
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`order table not loaded from ${ORDER_STATE_TOPIC} within ${timeoutMs} ms (partitions left: ${[...pending].join(',')})`)), timeoutMs);
+      const done = () => {
+        if (pending.size > 0 || loaded >= 0) return;
+        loaded = n;
+        clearTimeout(timer);
+        resolve();
+      };
       consumer.on(consumer.events.END_BATCH_PROCESS, (e: { payload: { partition: number; offsetLag: string } }) => {
         if (e.payload.offsetLag === '0') pending.delete(e.payload.partition);
-        if (pending.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
+        done();
       });
       consumer
         .run({
@@ -117,10 +129,18 @@ export async function loadOrderState(kafka: Kafka, serde: AvroSerde, table: Orde
             n++;
           },
         })
-        .catch(reject);
+        .then(done, reject);
     });
-  } finally {
+  } catch (e) {
     await consumer.disconnect();
+    throw e;
   }
-  return n;
+  return { loaded, followed: () => n - loaded, stop: () => consumer.disconnect() };
+}
+
+/** Loads the table once (tools, tests) without following. */
+export async function loadOrderState(kafka: Kafka, serde: AvroSerde, table: OrderStateTable, groupId: string, timeoutMs = 120_000): Promise<number> {
+  const f = await followOrderState(kafka, serde, table, groupId, timeoutMs);
+  await f.stop();
+  return f.loaded;
 }

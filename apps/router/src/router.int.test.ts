@@ -121,4 +121,61 @@ describe('router on real Kafka', () => {
     const deliveredTwice = seen.filter((s) => s.value.orderId === orderId).map((s) => `${s.topic}|${s.value.meta.eventId}`);
     expect(new Set(deliveredTwice).size).toBe(deliveredTwice.length);
   });
+
+  it('two instances share the work: each follows the order table, so the survivor reverses an order the other routed', async () => {
+    // The single-instance router of the test above would route these events too; this test has its own group.
+    await router.stop();
+    const mgroup = `${group}-multi`;
+    const routed = new Map<string, string[]>();
+    const instance = async (id: string) => {
+      const lines: string[] = [];
+      routed.set(id, lines);
+      const own = createLogger(`router-${id}`, {}, (l) => lines.push(l));
+      const r = new Router({ kafka, registryUrl: endpoints().schemaRegistryUrl, logger: own, topology: () => topology, instanceId: id, groupId: mgroup, partitions: 1 });
+      await r.start();
+      return r;
+    };
+    const a = await instance('a');
+    const b = await instance('b');
+    try {
+      const producer = new BusProducer(kafka, a.serde);
+      const base = canonicalSamples['esb.canonical.Order'] as unknown as EventRecord & { origin: Record<string, unknown> };
+      const orderId = randomUUID();
+      const deal = (categoryId: string) => ({
+        ...base,
+        orderId,
+        meta: { ...base.meta, eventId: randomUUID(), legalEntityId: null, source: { system: 'b24', kind: 'bitrix24', externalId: '7001' } },
+        sellerLegalEntityId: null,
+        origin: { ...base.origin, system: 'b24', kind: 'bitrix24', entityType: 'deal', externalId: '7001', categoryId },
+      });
+      const first = deal('0');
+      await producer.send([{ topic: 'esb.events.order', key: orderId, recordType: 'esb.canonical.Order', value: first }]);
+      await eventually('order delivered to UT', async () => seen.some((s) => s.topic === 'esb.deliver.ut-main' && s.value.meta.eventId === first.meta.eventId));
+      // Both tables learn the order: the one that routed it, and the other one by following the changelog.
+      await eventually('both instances know the order', async () => a.orders.get(orderId) !== undefined && b.orders.get(orderId) !== undefined);
+      expect(b.orders.get(orderId)).toMatchObject({ tradeSystem: 'ut-main', originSystem: 'b24' });
+      expect(a.orders.get(orderId)).toEqual(b.orders.get(orderId));
+
+      // The instance that routed it stops; the other takes its partitions and handles the funnel move correctly.
+      const routedBy = (id: string, eventId: string) => (routed.get(id) ?? []).some((l) => l.includes('"routed"') && l.includes(eventId));
+      expect([routedBy('a', first.meta.eventId), routedBy('b', first.meta.eventId)].filter(Boolean)).toHaveLength(1);
+      const owner = routedBy('a', first.meta.eventId) ? a : b;
+      const survivor = owner === a ? b : a;
+      await owner.stop();
+      const moved = deal('4');
+      await producer.send([{ topic: 'esb.events.order', key: orderId, recordType: 'esb.canonical.Order', value: moved }]);
+      await eventually(
+        'reversal to UT and order to retail from the survivor',
+        async () => seen.some((s) => s.recordType === 'esb.canonical.OrderReversal' && s.value.orderId === orderId) && seen.some((s) => s.topic === 'esb.deliver.retail' && s.value.meta.eventId === moved.meta.eventId),
+        60_000,
+      );
+      expect(seen.find((s) => s.recordType === 'esb.canonical.OrderReversal' && s.value.orderId === orderId)?.topic).toBe('esb.deliver.ut-main');
+      expect(routedBy(survivor === a ? 'a' : 'b', moved.meta.eventId)).toBe(true);
+      await producer.disconnect();
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
 });
+

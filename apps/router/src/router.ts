@@ -6,7 +6,7 @@ import { TransactionalProcessor, AvroSerde, ensureTopics, topics, type Logger } 
 import { loadSchemas, schemaByName } from '@esb/canonical';
 import type { Topology } from '@esb/config';
 import type { Store, ExchangeEntry } from '@esb/store';
-import { OrderStateTable, loadOrderState, ORDER_STATE_TOPIC, ORDER_ROUTE, orderRouteSchema } from './order-state.ts';
+import { OrderStateTable, followOrderState, type OrderStateFollower, ORDER_STATE_TOPIC, ORDER_ROUTE, orderRouteSchema } from './order-state.ts';
 import { route, type EventRecord } from './route.ts';
 
 export interface RouterOptions {
@@ -32,6 +32,7 @@ export class Router {
   readonly serde: AvroSerde;
   readonly groupId: string;
   private traced: ExchangeEntry[] = [];
+  private follower?: OrderStateFollower;
 
   constructor(private readonly o: RouterOptions) {
     this.serde = routerSerde(o.registryUrl);
@@ -55,8 +56,8 @@ export class Router {
 
   async start(): Promise<void> {
     await this.ensureTopics();
-    const loaded = await loadOrderState(this.o.kafka, this.serde, this.orders, `${this.groupId}-state-${randomUUID()}`);
-    this.o.logger.info('order table loaded', { orders: this.orders.size, records: loaded });
+    this.follower = await followOrderState(this.o.kafka, this.serde, this.orders, `${this.groupId}-state-${randomUUID()}`);
+    this.o.logger.info('order table loaded; following it', { orders: this.orders.size, records: this.follower.loaded });
     this.processor = new TransactionalProcessor({
       kafka: this.o.kafka,
       serde: this.serde,
@@ -117,5 +118,7 @@ export class Router {
 
   async stop(): Promise<void> {
     await this.processor?.stop();
+    await this.follower?.stop();
+    this.follower = undefined;
   }
 }
