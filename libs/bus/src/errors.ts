@@ -11,6 +11,7 @@ export const ESB_ERRORS = {
   ESB_TARGET_UNAVAILABLE: { retriable: true, text: 'the target system is unreachable or overloaded' },
   ESB_RATE_LIMITED: { retriable: true, text: 'the target system asked us to slow down' },
   ESB_CONFLICT: { retriable: true, text: 'a concurrent change or lock conflict; retrying usually succeeds' },
+  ESB_UNAUTHORIZED: { retriable: false, text: 'the caller could not prove who it is (token, signature or credentials wrong or missing)' },
   ESB_INTERNAL: { retriable: false, text: 'an unexpected error (a bug): fix it, then replay from the DLQ' },
 } as const;
 

@@ -1,8 +1,9 @@
 // A NestJS custom transport over the bus consumer, so sink handlers are `@EventPattern` methods that get the
 // inbox dedup, retries, DLQ and the database transaction of BusConsumer. A pattern is a record's full name
 // (`esb.canonical.Order`, for delivery topics carrying several types) or a topic name (`esb.events.order`).
+import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
-import { lastValueFrom, isObservable } from 'rxjs';
+import { lastValueFrom, isObservable, throwError, type Observable } from 'rxjs';
 import type { Kafka } from 'kafkajs';
 import type { Store } from '@esb/store';
 import { BusConsumer, type BusMessage, type HandlerContext, type BusConsumerOptions } from './consumer.ts';
@@ -23,6 +24,18 @@ export class EsbContext extends BaseRpcContext<[BusMessage, HandlerContext]> {
   }
   get log(): Logger {
     return this.args[1].log;
+  }
+}
+
+/**
+ * Nest's default RPC exception filter turns every handler error into `{status: 'error', message: 'Internal server
+ * error'}`, which would hide whether the error is retriable and why it failed. This filter hands the error to the
+ * bus consumer as thrown; apply it with `app.useGlobalFilters(new PassThroughRpcFilter())`.
+ */
+@Catch()
+export class PassThroughRpcFilter implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
   }
 }
 

@@ -6,9 +6,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Module } from '@nestjs/common';
 import { EventPattern, Payload, Ctx } from '@nestjs/microservices';
-import { AvroSerde, BusProducer, createKafka, createLogger, topics, type EsbContext } from '@esb/bus';
+import { AvroSerde, BusProducer, DLQ_HEADERS, EsbError, createKafka, createLogger, headersToStrings, topics, type EsbContext } from '@esb/bus';
 import { canonicalSamples } from '@esb/canonical/samples';
-import type { Link } from '@esb/canonical';
+import type { Debt, Link } from '@esb/canonical';
 import { parseTopology, type Topology } from '@esb/config';
 import { endpoints, eventually, uniqueName } from '@esb/testing';
 import { CONNECTOR, Connector, json } from './index.ts';
@@ -27,7 +27,15 @@ class LinkSink {
   }
 }
 
-@Module({ controllers: [LinkSink] })
+@Controller()
+class DebtSink {
+  @EventPattern('esb.canonical.Debt')
+  async onDebt(@Payload() debt: Debt): Promise<void> {
+    throw new EsbError('ESB_VALIDATION', `debt of counterparty ${debt.counterpartyId}: the company has no card in this portal`, { businessKey: debt.counterpartyId });
+  }
+}
+
+@Module({ controllers: [LinkSink, DebtSink] })
 class SinkModule {}
 
 const systemId = uniqueName('kit').toLowerCase().replace(/_/g, '-');
@@ -122,6 +130,27 @@ describe('connector runtime', () => {
       [link.meta.eventId],
     );
     expect(rows).toEqual([{ service: 'kit-test', system_id: systemId, business_keys: { number: 'ЗК-000123' } }]);
+  });
+
+  it('dead-letters a handler permanent error with its own code and reason (not the Nest default "Internal server error")', async () => {
+    const producer = new BusProducer(c.kafka, c.serde);
+    const sample = canonicalSamples['esb.canonical.Debt'];
+    const debt: Debt = { ...sample, meta: { ...sample.meta, eventId: randomUUID() } };
+    await producer.send([{ topic: topics.deliver(systemId), key: 'debt', recordType: 'esb.canonical.Debt', value: debt }]);
+    await producer.disconnect();
+    const consumer = c.kafka.consumer({ groupId: `kit-dlq-${randomUUID()}` });
+    const dead: Array<Record<string, string>> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.dlq(c.groupId)], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void dead.push(headersToStrings(message.headers)) });
+    try {
+      const h = await eventually('the debt in the DLQ', async () => dead.find((x) => x['esb.event-id'] === debt.meta.eventId));
+      expect(h[DLQ_HEADERS.code]).toBe('ESB_VALIDATION');
+      expect(h[DLQ_HEADERS.class]).toBe('permanent');
+      expect(h[DLQ_HEADERS.reason]).toBe(`debt of counterparty ${sample.counterpartyId}: the company has no card in this portal`);
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it('answers health, metrics, 404 and 413', async () => {

@@ -13,6 +13,7 @@ import {
   BusProducer,
   EsbTransport,
   OutboxRelay,
+  PassThroughRpcFilter,
   createKafka,
   createLogger,
   ensureTopics,
@@ -58,7 +59,7 @@ export interface ConnectorOptions {
   /** Record types the source side publishes: their topics are created at start-up. */
   emits?: string[];
   /** The external system's own readiness probe for /health/ready. */
-  probe?: () => Promise<void>;
+  probe?: (c: Connector) => Promise<void>;
   sink?: {
     /** The connector's Nest module: controllers with `@EventPattern('<record full name>')` handlers. */
     module: Type | DynamicModule;
@@ -116,7 +117,7 @@ export class Connector {
         { name: 'database', check: async () => void (await store.dataSource.query('SELECT 1')) },
         { name: 'kafka', check: () => this.kafkaReady() },
         { name: 'registry', check: () => this.registryReady() },
-        ...(o.probe ? [{ name: o.systemId, check: o.probe }] : []),
+        ...(o.probe ? [{ name: o.systemId, check: () => o.probe!(this) }] : []),
       ],
     });
     this.registerGauges();
@@ -255,6 +256,8 @@ export class Connector {
         { module: ConnectorKitModule, imports: [root] },
         { strategy: transport, logger: false },
       );
+      // Handler errors reach the consumer as thrown: retriable ones are retried, permanent ones dead-lettered with their reason.
+      app.useGlobalFilters(new PassThroughRpcFilter());
       await app.listen();
       this.running = { http, sink: app, transport };
     }

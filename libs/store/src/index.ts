@@ -2,3 +2,4 @@
 export * from './entities.ts';
 export * from './store.ts';
 export * from './outbox-reader.ts';
+export * from './inbound.ts';
