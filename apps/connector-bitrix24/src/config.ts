@@ -20,6 +20,12 @@ export const DEFAULT_FIELDS = {
 } as const;
 export type FieldPurpose = keyof typeof DEFAULT_FIELDS;
 
+/**
+ * The `auth_connector` every write of the bus carries (architecture §4: writes are tagged). The portal keeps changes
+ * made with it out of the offline-event queue bound with the same value, so the source side never reads our echo.
+ */
+export const AUTH_CONNECTOR = 'esb';
+
 export interface B24Config {
   systemId: string;
   system: SystemOf<'bitrix24'>;
