@@ -179,11 +179,11 @@ function unitOf(r: B24Record): OrderLine['unit'] {
 }
 
 /** One product row → an order line; `productIds` are canonical ids the catalog sink recorded (portal PRODUCT_ID → id). */
-export function lineOf(systemId: string, dealWhere: string, r: B24Record, lineNo: number, vatIncluded: boolean, productIds: Record<string, string>): OrderLine {
-  return rowToLine(systemId, dealWhere, r, lineNo, vatIncluded, productIds).line;
+export function lineOf(systemId: string, dealWhere: string, r: B24Record, lineNo: number, vatIncluded: boolean, productIds: Record<string, string>, articles: Record<string, string> = {}): OrderLine {
+  return rowToLine(systemId, dealWhere, r, lineNo, vatIncluded, productIds, articles).line;
 }
 
-function rowToLine(systemId: string, dealWhere: string, r: B24Record, lineNo: number, vatIncluded: boolean, productIds: Record<string, string>): { line: OrderLine; amount: bigint; vat: bigint } {
+function rowToLine(systemId: string, dealWhere: string, r: B24Record, lineNo: number, vatIncluded: boolean, productIds: Record<string, string>, articles: Record<string, string>): { line: OrderLine; amount: bigint; vat: bigint } {
   const where = `${dealWhere}, product row ${lineNo}${text(r.ID) ? ` (ID ${text(r.ID)})` : ''}`;
   const name = text(r.PRODUCT_NAME) || text(r.ORIGINAL_PRODUCT_NAME);
   if (name === '') throw invalid(`${where}: field PRODUCT_NAME is empty`, where);
@@ -211,7 +211,7 @@ function rowToLine(systemId: string, dealWhere: string, r: B24Record, lineNo: nu
   const line: OrderLine = {
     lineNo,
     productId: pid ? (productIds[pid] ?? productId({ originSystem: systemId, externalId: pid })) : null,
-    article: null,
+    article: pid ? (articles[pid] ?? null) : null,
     name,
     quantity: decimalString(q, 3),
     unit: unitOf(r),
@@ -234,6 +234,8 @@ export interface DealInput {
   sellerLegalEntityId: string | null;
   /** Canonical product ids by portal PRODUCT_ID (xref of the catalog sink); others are derived from the portal id. */
   productIds?: Record<string, string>;
+  /** Articles of those products (the catalog sink keeps them with the xref), so 1C can find the item by article too. */
+  articles?: Record<string, string>;
 }
 
 /** The deal → Order. Throws an ESB_VALIDATION EsbError naming the deal, the row and the field on bad data. */
@@ -245,7 +247,7 @@ export function dealToOrder(i: DealInput): OrderBody {
   const rows = [...i.rows].sort((a, b) => Number(text(a.SORT) || 0) - Number(text(b.SORT) || 0) || Number(text(a.ID) || 0) - Number(text(b.ID) || 0));
   if (rows.length === 0) throw invalid(`${where}: the deal has no product rows; add the goods to the deal, then save it again`, dealId);
   const vatIncluded = vatIncludedOf(rows);
-  const built = rows.map((r, n) => rowToLine(i.systemId, where, r, n + 1, vatIncluded, i.productIds ?? {}));
+  const built = rows.map((r, n) => rowToLine(i.systemId, where, r, n + 1, vatIncluded, i.productIds ?? {}, i.articles ?? {}));
   let total = 0n;
   let vatTotal = 0n;
   for (const b of built) {

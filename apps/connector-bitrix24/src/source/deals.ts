@@ -68,13 +68,15 @@ export async function processDeal(s: SourceCtx, tx: StoreTx, dealId: string, via
   const rows = records(part(b, 'rows'));
   // Products the catalog sink put into the portal carry the canonical id it recorded; others are keyed by portal id.
   const productIds: Record<string, string> = {};
+  const articles: Record<string, string> = {};
   for (const r of rows) {
     const pid = idOf(r.PRODUCT_ID);
     if (!pid || productIds[pid]) continue;
     const x = await tx.xrefByExternal('product', c.systemId, pid);
     if (x) productIds[pid] = x.canonicalId;
+    if (x?.number) articles[pid] = x.number;
   }
-  const order = dealToOrder({ systemId: c.systemId, deal, rows, buyer, sellerLegalEntityId: seller, productIds });
+  const order = dealToOrder({ systemId: c.systemId, deal, rows, buyer, sellerLegalEntityId: seller, productIds, articles });
 
   const company = idOf(deal.COMPANY_ID);
   const owner = company ? { kind: 'company' as const, id: company } : { kind: 'contact' as const, id: idOf(deal.CONTACT_ID)! };

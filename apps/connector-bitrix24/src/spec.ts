@@ -1,0 +1,41 @@
+// The Bitrix24 connector as a runnable spec: what main.ts runs, and what the end-to-end stack and the demo start
+// in-process. Source and sink share one portal client (one limiter, one token refresh); in OAuth mode it can only
+// be made once the application is installed, so it is built on first use.
+import type { Bitrix24Client } from '@esb/bitrix24-client';
+import type { RunSpec } from '@esb/connector-kit';
+import { AppModule, sinkBusinessKeys } from './app.module.ts';
+import { portalClient } from './client.ts';
+import { b24Config } from './config.ts';
+import { ensureUserFields } from './sink/userfields.ts';
+import { registerSource, SOURCE_EMITS } from './source/index.ts';
+
+export const BITRIX24_SERVICE = 'connector-bitrix24';
+
+export const bitrix24Connector: RunSpec = {
+  service: BITRIX24_SERVICE,
+  kinds: ['bitrix24'],
+  options: {
+    emits: [...SOURCE_EMITS],
+    sink: { module: AppModule, businessKeys: sinkBusinessKeys },
+    // Ready when the portal answers a cheap authenticated call (after installation, in OAuth mode).
+    probe: async (c) => void (await (await portalClient(c)).call('user.current')),
+  },
+  build: async (c) => {
+    let client: Promise<Bitrix24Client> | undefined;
+    const shared = (): Promise<Bitrix24Client> => {
+      client ??= portalClient(c).catch((e: unknown) => {
+        client = undefined;
+        throw e;
+      });
+      return client;
+    };
+    registerSource(c, shared);
+    // Custom fields the sink writes: created now when the portal can be called; in OAuth mode before installation
+    // the sink creates them on its first delivery instead.
+    try {
+      await ensureUserFields(c, await shared());
+    } catch (e) {
+      c.logger.warn('custom fields not checked at start-up: the portal cannot be called yet', { portal: b24Config(c).system.url, error: e instanceof Error ? e.message : String(e) });
+    }
+  },
+};
