@@ -2,6 +2,7 @@
 // every connector, on real Kafka, the real registry and real PostgreSQL. The end-to-end suites and `npm run demo`
 // both start it; system ids get a suffix so several stacks (test files) never share topics or consumer groups.
 import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { createKafka, createLogger, type Logger } from '@esb/bus';
@@ -26,6 +27,9 @@ export const SANDBOX_SECRETS: Record<string, string> = {
   SMTP_PASSWORD: 'unused',
   INGEST_TOKEN: 'sandbox-ingest-token',
 };
+
+/** The bus's OAuth application in the sandbox portal (installed by startStack, which sends ONAPPINSTALL). */
+export const ESB_APP = { clientId: 'local.esb.app', clientSecret: SANDBOX_SECRETS.B24_CLIENT_SECRET!, applicationToken: SANDBOX_SECRETS.B24_APPLICATION_TOKEN! };
 
 export interface SystemIds {
   b24: string;
@@ -79,7 +83,7 @@ export function sandboxTopology(
       s.url = urls.onec('dm').replace(/odata\/standard\.odata\/?$/, '');
       s.portal = ids.b24;
     }
-    if (s.auth && typeof s.auth === 'object' && (s.auth as { mode?: string }).mode === 'oauth') (s.auth as { clientId: string }).clientId = 'local.sandbox.app';
+    if (s.auth && typeof s.auth === 'object' && (s.auth as { mode?: string }).mode === 'oauth') (s.auth as { clientId: string }).clientId = ESB_APP.clientId;
     systems[nid] = s;
   }
   (doc as { systems: unknown }).systems = systems;
@@ -179,7 +183,26 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const cp = o.ports?.connectors ?? {};
   if (o.specs.ut) await startConnector(o.specs.ut, ids.ut, cp.ut);
   if (o.specs.retail) await startConnector(o.specs.retail, ids.retail, cp.retail);
-  if (o.specs.bitrix24) await startConnector(o.specs.bitrix24, ids.b24, cp.b24);
+  if (o.specs.bitrix24) {
+    // The connector talks OAuth to the sandbox's token endpoint and keeps the tokens encrypted.
+    process.env.B24_OAUTH_SERVER = b24.url;
+    process.env.ESB_TOKEN_KEY ??= randomBytes(32).toString('base64');
+    const c = await startConnector(o.specs.bitrix24, ids.b24, cp.b24);
+    // Installing the application posts ONAPPINSTALL with the first tokens; the connector then binds its events.
+    const res = await fetch(`${b24.url}/_admin/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...ESB_APP, scope: ['crm', 'disk', 'task', 'bizproc', 'user', 'catalog', 'im'], installUrl: `${c.url}/webhooks/bitrix24/${ids.b24}`, userId: 1 }),
+    });
+    if (!res.ok) throw new Error(`installing the application in the portal sandbox failed: HTTP ${res.status} ${await res.text()}`);
+    await waitFor('the portal application installed and its events bound', async () => {
+      const tokens: unknown[] = await c.store.dataSource.query(`SELECT 1 FROM oauth_token`);
+      const ev = (await (await fetch(`${b24.url}/_admin/events`)).json()) as { bindings: Array<{ clientId: string | null; event: string }> };
+      return tokens.length > 0 && ev.bindings.some((b) => b.clientId === ESB_APP.clientId && b.event === 'ONCRMDEALUPDATE');
+    });
+    // The custom fields the sink writes, created now that the portal can be called.
+    await c.poll('b24-userfields');
+  }
 
   return {
     ids,
@@ -212,8 +235,23 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
 }
 
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** What the example holding has beyond the sandboxes' demo data: the second wholesale organisation in UT. */
-async function seedExampleHolding(onec: OneCSandbox, _b24: Bitrix24Sandbox): Promise<void> {
+async function seedExampleHolding(onec: OneCSandbox, b24: Bitrix24Sandbox): Promise<void> {
+  // The portal has a deal funnel per legal entity (config: categoryId 0, 2, 4).
+  const seeded = await fetch(`${b24.url}/_admin/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ categories: [{ entityTypeId: 2, id: 2, name: 'Опт (ООО «Ромашка-Опт»)' }, { entityTypeId: 2, id: 4, name: 'Розница (ООО «Ромашка-Розница»)' }] }),
+  });
+  if (!seeded.ok) throw new Error(`seeding the portal sandbox failed: HTTP ${seeded.status} ${await seeded.text()}`);
   const res = await fetch(`${onec.url}/_admin/infobases/ut-main/data`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -5,11 +5,12 @@ import type { Bitrix24Client } from '@esb/bitrix24-client';
 import type { RunSpec } from '@esb/connector-kit';
 import { AppModule, sinkBusinessKeys } from './app.module.ts';
 import { portalClient } from './client.ts';
-import { b24Config } from './config.ts';
 import { ensureUserFields } from './sink/userfields.ts';
 import { registerSource, SOURCE_EMITS } from './source/index.ts';
 
 export const BITRIX24_SERVICE = 'connector-bitrix24';
+/** The poller that creates missing custom fields (`c.poll(USERFIELDS_JOB)` runs it now). */
+export const USERFIELDS_JOB = 'b24-userfields';
 
 export const bitrix24Connector: RunSpec = {
   service: BITRIX24_SERVICE,
@@ -30,12 +31,8 @@ export const bitrix24Connector: RunSpec = {
       return client;
     };
     registerSource(c, shared);
-    // Custom fields the sink writes: created now when the portal can be called; in OAuth mode before installation
-    // the sink creates them on its first delivery instead.
-    try {
-      await ensureUserFields(c, await shared());
-    } catch (e) {
-      c.logger.warn('custom fields not checked at start-up: the portal cannot be called yet', { portal: b24Config(c).system.url, error: e instanceof Error ? e.message : String(e) });
-    }
+    // Custom fields the sink writes: checked at start and then hourly. In OAuth mode before installation the portal
+    // cannot be called yet; the poller retries with backoff, so the fields exist moments after ONAPPINSTALL.
+    c.every(USERFIELDS_JOB, 3_600_000, async () => ensureUserFields(c, await shared()));
   },
 };

@@ -61,8 +61,14 @@ describe('router decisions', () => {
     const siteOrder = order(null, { meta: { ...o.meta, source: { system: 'site', kind: 'bitrix-site', externalId: '77' } }, origin: { system: 'site', kind: 'bitrix-site', entityType: 'site-order', externalId: '77', categoryId: null }, orderId: 'c0ffee00-0000-5000-8000-000000000077' });
     expect(route(t, orders, 'esb.canonical.Order', siteOrder, 'k').decision).toMatchObject({ entity: 'romashka-retail', by: 'site', to: ['retail'] });
     orders.commit();
+    // The site order has no deal in the portal: its payment goes back to the site only.
     const sp = route(t, orders, 'esb.canonical.Payment', payment({ system: 'retail', kind: '1c-retail' }, 'c0ffee00-0000-5000-8000-000000000077'), 'k');
-    expect(sp.decision.to.sort()).toEqual(['b24', 'site']);
+    expect(sp.decision.to).toEqual(['site']);
+    // A payment for an order the router never saw (born in 1C) has no deal to update either.
+    expect(() => route(t, orders, 'esb.canonical.Payment', payment({ system: 'ut-main', kind: '1c-ut' }, 'c0ffee00-0000-5000-8000-0000000000aa'), 'k')).not.toThrow();
+    expect(route(t, orders, 'esb.canonical.Payment', payment({ system: 'ut-main', kind: '1c-ut' }, 'c0ffee00-0000-5000-8000-0000000000aa'), 'k').decision.to).toEqual([]);
+    // Nor is anything routed for a source system the topology does not know.
+    expect(() => route(t, orders, 'esb.canonical.Payment', payment({ system: 'ut-old', kind: '1c-ut' }, o.orderId as string), 'k')).toThrow(/source system "ut-old" is not in/);
   });
 
   it('turns a move to another entity\'s funnel into a reversal in the old database and an order in the new one', () => {

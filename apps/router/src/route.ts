@@ -64,14 +64,20 @@ export function destinations(t: Topology, orders: OrderStateTable, recordType: s
   const kind = v.meta.source.kind as SystemKind;
   const routes = t.routes.filter((r) => (r.record === name || r.record === recordType) && r.from.includes(kind));
   if (routes.length === 0) throw unroutable(recordType, v, `no route for ${name} from a ${kind} system in ${t.file}; add one under routes`);
-  const orderId = v.orderId as string | null | undefined;
+  // A Link about an order names it by canonicalId; everything else about an order carries orderId.
+  const orderId = (v.orderId as string | null | undefined) ?? (recordType === 'esb.canonical.Link' && v.entityType === 'order' ? (v.canonicalId as string) : undefined);
   const origin = (v.origin as Origin | undefined)?.system ?? (orderId ? orders.get(orderId)?.originSystem : undefined);
   const out = new Set<string>();
   for (const r of routes) {
     for (const target of r.to) {
       if (target === 'trade') out.add(entity.tradeSystem);
       else if (target === 'portal') {
-        if (entity.portal) out.add(entity.portal.system);
+        // A document about an order (payment, shipment, invoice, EDO state, link) belongs on the portal only when
+        // the order is a deal there; an order born in 1C or on the site has no card in the CRM to write to.
+        const known = orderId && recordType !== 'esb.canonical.Order' ? orders.get(orderId) : undefined;
+        if (orderId && recordType !== 'esb.canonical.Order') {
+          if (known?.originKind === 'bitrix24') out.add(known.originSystem);
+        } else if (entity.portal) out.add(entity.portal.system);
       } else if (target === 'sites') entity.sites.forEach((s) => out.add(s));
       else if (target === 'origin') {
         if (origin) out.add(origin);
@@ -94,6 +100,11 @@ export interface RoutedOutput {
 
 /** Everything the router produces for one event, including the order-table change, staged in `orders`. */
 export function route(t: Topology, orders: OrderStateTable, recordType: string, v: EventRecord, key: string): RoutedOutput {
+  // An event from a system the topology does not know is a misconfigured or retired deployment: routing it by its
+  // legal entity would deliver someone else's data; a person decides (DLQ with the reason).
+  if (!Object.hasOwn(t.systems, v.meta.source.system)) {
+    throw unroutable(recordType, v, `source system "${v.meta.source.system}" is not in ${t.file}; add it under systems, or stop the deployment that publishes as it`);
+  }
   const { entity, by } = resolveLegalEntity(t, orders, recordType, v);
   const to = destinations(t, orders, recordType, v, entity);
   const delivered: EventRecord = { ...v, meta: { ...v.meta, legalEntityId: entity.canonicalId } };

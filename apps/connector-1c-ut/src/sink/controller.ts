@@ -4,14 +4,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EsbContext } from '@esb/bus';
-import type { Invoice, Order, OrderReversal } from '@esb/canonical';
+import type { Counterparty, Invoice, Order, OrderReversal } from '@esb/canonical';
 import { CONNECTOR, type Connector } from '@esb/connector-kit';
 import { onecConfig } from '../config.ts';
 import { sharedOneCClient } from './clients.ts';
 import { writeInvoice } from './invoices.ts';
 import { Job, namedError, type RecordInfo } from './job.ts';
 import { writeOrder } from './orders.ts';
-import { invoiceInfo, orderInfo, reversalInfo } from './records.ts';
+import { counterpartyInfo, counterpartyRefOf, invoiceInfo, orderInfo, reversalInfo } from './records.ts';
+import { buyerOf } from './resolve.ts';
 import { reverseOrder } from './reversals.ts';
 import { sinkShape } from './shape.ts';
 
@@ -28,6 +29,16 @@ export class OneCSinkController {
   @EventPattern('esb.canonical.Invoice')
   async onInvoice(@Payload() invoice: Invoice, @Ctx() ctx: unknown): Promise<void> {
     await this.run(ctx, invoiceInfo(invoice), (job) => writeInvoice(job, invoice));
+  }
+
+  /** A new company in the CRM (F5 the other way): found by INN/KPP or created with its partner, once. */
+  @EventPattern('esb.canonical.Counterparty')
+  async onCounterparty(@Payload() cp: Counterparty, @Ctx() ctx: unknown): Promise<void> {
+    if (cp.deleted) {
+      this.c.logger.info('deleted counterparty not propagated to 1C', { counterparty: cp.counterpartyId, source: cp.meta.source.system });
+      return;
+    }
+    await this.run(ctx, counterpartyInfo(cp), async (job) => void (await buyerOf(job, counterpartyRefOf(cp))));
   }
 
   @EventPattern('esb.canonical.OrderReversal')

@@ -1,7 +1,7 @@
 // How each delivered record is named in messages and which business keys it is traced by (architecture §7: "where
 // is order ЗК-123, deal 4512, INN 7701234567"), for the exchange log of the sink's writes and of the consumer.
 import type { BusMessage } from '@esb/bus';
-import type { Invoice, Order, OrderReversal } from '@esb/canonical';
+import type { Counterparty, CounterpartyRef, Invoice, Order, OrderReversal } from '@esb/canonical';
 import { originLabel } from '../mapping/order.ts';
 import type { RecordInfo } from './job.ts';
 
@@ -49,4 +49,16 @@ export function sinkBusinessKeys(msg: BusMessage): Record<string, string> {
     default:
       return {};
   }
+}
+
+export function counterpartyInfo(c: Counterparty): RecordInfo {
+  const keys: Record<string, string> = { counterparty: c.name };
+  if (c.inn) keys['inn'] = c.inn;
+  if (c.kpp) keys['kpp'] = c.kpp;
+  return { ...base('esb.canonical.Counterparty', c), what: `Counterparty ${c.name}${c.inn ? ` INN ${c.inn}` : ''} (${c.meta.source.system})`, keys };
+}
+
+/** What the sink needs of a counterparty to find or create it in 1C: the same as an order's buyer. */
+export function counterpartyRefOf(c: Counterparty): CounterpartyRef {
+  return { counterpartyId: c.counterpartyId, kind: c.kind, name: c.legalName ?? c.name, inn: c.inn, kpp: c.kpp, phone: c.phones[0]?.number ?? null, email: c.emails[0]?.address ?? null };
 }

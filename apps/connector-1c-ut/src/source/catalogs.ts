@@ -58,6 +58,11 @@ export async function pollProducts(sc: SourceContext): Promise<void> {
       const unit = units.get(String(refOf(e['ЕдиницаИзмерения_Key'])));
       const product = { ...toProduct(sc.meta({ eventId: changeEventId(sc.systemId, set, ref, version), externalId: ref }), sc.systemId, e, unitOf(unit), await L.vatRate(e, vatCatalog)), productId: await sc.productId(tx, e) };
       await sc.emit(tx, PRODUCTS_JOB, 'esb.canonical.Product', product, product.productId, keys);
+      // The item is this database's own: an order line carrying its canonical id (a deal row of a product the portal
+      // got from here) then finds it through the xref, even without an article.
+      if (!(await tx.xrefByCanonical('product', product.productId, sc.systemId)) && !(await tx.xrefByExternal('product', sc.systemId, ref))) {
+        await tx.xrefPut({ entityType: 'product', canonicalId: product.productId, systemId: sc.systemId, externalId: ref, number: product.article });
+      }
     }
   });
 }

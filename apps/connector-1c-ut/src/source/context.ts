@@ -1,6 +1,7 @@
 // What every poller of the source side shares: the connector, the base's names (profile), raw access for virtual
 // tables and print forms, the canonical ids of 1C orders and invoices (the origin the sink stored, else born in
 // 1C), our legal entity of an organisation, and emitting with an exchange-log line in the same transaction.
+import { PrintFormLinks } from './files.ts';
 import { documentId, legalCounterpartyId, type Meta } from '@esb/canonical';
 import type { Connector } from '@esb/connector-kit';
 import { getProfile, type OneCClient, type OneCEntity, type Profile } from '@esb/onec-client';
@@ -26,6 +27,8 @@ export interface SourceOptions {
   pageSize?: number;
   /** Path of the invoice print form under the publication's `/hs/` (bespoke per configuration). */
   printFormPath?: string;
+  /** PUBLIC_URL (this connector's address in print-form links) and ESB_FILE_KEY (their signing key). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const DAY = 86_400_000;
@@ -39,6 +42,8 @@ export class SourceContext {
   readonly timeZone: string;
   readonly pageSize: number;
   readonly printFormPath: string;
+  /** Signed links to this connector's print-form endpoint (source/files.ts). */
+  readonly links: PrintFormLinks;
 
   constructor(
     readonly c: Connector,
@@ -50,6 +55,7 @@ export class SourceContext {
     this.timeZone = o.timeZone ?? 'Europe/Moscow';
     this.pageSize = o.pageSize ?? 200;
     this.printFormPath = o.printFormPath ?? 'printforms/invoice';
+    this.links = new PrintFormLinks(c, () => this.raw(), this.printFormPath, o.env);
   }
 
   get systemId(): string {

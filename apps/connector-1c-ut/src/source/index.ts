@@ -69,4 +69,5 @@ export function registerSource(c: Connector, client: () => OneCClient, opts: Sou
   const cfg = onecConfig(c);
   for (const [job, run] of Object.entries(sourceJobs(sc))) c.every(job, cfg.pollMs(job, DEFAULT_POLL_MS[job] ?? MINUTE), () => run());
   c.route('POST', '/ingest/1c/:systemId', ingestHandler(c));
+  c.route('GET', '/files/1c/:systemId/invoice/:file', sc.links.handler());
 }

@@ -1,7 +1,7 @@
 // F2: 1C customer invoices (Document_СчетНаОплатуКлиенту) → Invoice with the printed PDF. The PDF comes from the
 // configuration's HTTP service (`/hs/printforms/invoice/{Ref_Key}` by default): the connector downloads it once to
-// give the event the file's SHA-256 and size, and the event carries the 1C address of the print form (fetching it
-// needs the base's credentials). A base without that service publishes the invoice without a PDF, logged.
+// give the event the file's SHA-256 and size (fetching it
+// needs the base's credentials, so the event carries a signed link to this connector: source/files.ts). A base without that service publishes the invoice without a PDF, logged.
 import type { DocumentRef } from '@esb/canonical';
 import type { OneCEntity } from '@esb/onec-client';
 import type { StoreTx } from '@esb/store';
@@ -31,7 +31,8 @@ async function pdfOf(sc: SourceContext, tx: StoreTx, ref: string, number: string
     await sc.note(tx, INVOICES_JOB, 'skipped', 'esb.canonical.Invoice', keys, `no print form at /hs/${sc.printFormPath}/{Ref_Key}: the invoice is published without its PDF`);
     return null;
   }
-  return { url: form.url, sha256: form.sha256, size: form.bytes.length, mime: form.mime, fileName: invoiceFileName(number, naiveDate) };
+  // The event carries a signed link to this connector, which fetches the form with the base's credentials.
+  return { url: await sc.links.link(ref), sha256: form.sha256, size: form.bytes.length, mime: form.mime, fileName: invoiceFileName(number, naiveDate) };
 }
 
 async function handleInvoice(sc: SourceContext, L: Lookups, tx: StoreTx, set: string, doc: OneCEntity, ref: string, version: string, seen: string | undefined, remember: (ref: string, value: string) => Promise<void>): Promise<void> {

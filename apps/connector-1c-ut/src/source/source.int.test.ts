@@ -230,7 +230,10 @@ describe('1C → bus: payments and shipments (F3, F4, F2)', () => {
     const pdf = invoice[0]!.pdf!;
     expect(pdf.mime).toBe('application/pdf');
     expect(pdf.fileName).toMatch(new RegExp(`^Счет ${String(inv['Number'])} от \\d{2}\\.\\d{2}\\.\\d{4}\\.pdf$`));
-    const bytes = Buffer.from(await (await fetch(pdf.url, { headers: { authorization: `Basic ${Buffer.from('odata:odata').toString('base64')}` } })).arrayBuffer());
+    // The link points at this connector, signed: no 1C credentials needed, a tampered link is refused.
+    expect(pdf.url.startsWith(`${c.url}/files/1c/${systemId}/invoice/`)).toBe(true);
+    const bytes = Buffer.from(await (await fetch(pdf.url)).arrayBuffer());
+    expect((await fetch(pdf.url.replace(/sig=[0-9a-f]/, (m) => (m.endsWith('0') ? m.slice(0, -1) + '1' : m.slice(0, -1) + '0')))).status).toBe(403);
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({ size: pdf.size, sha256: pdf.sha256 });
 
