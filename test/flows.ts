@@ -216,11 +216,12 @@ export const F2 = (s: Stack, sc: Scenario) =>
     });
     step(`1C invoice ${str(inv['Number'])} → deal ${dealId}: ${DEFAULT_FIELDS.invoiceNumber} = ${str(d[DEFAULT_FIELDS.invoiceNumber])}, ${DEFAULT_FIELDS.invoiceUrl} set`, t);
     const files = await until('the invoice PDF on Disk', async () => {
-      const state = (await (await fetch(`${s.b24.url}/_admin/state`)).json()) as { disk?: { files?: Array<{ NAME: string }> } };
-      const f = (state.disk?.files ?? []).filter((x) => x.NAME.endsWith('.pdf'));
+      const state = (await (await fetch(`${s.b24.url}/_admin/state`)).json()) as { disk?: { objects?: Array<{ NAME: string; TYPE: string; DELETED_TYPE: unknown }> } };
+      const f = (state.disk?.objects ?? []).filter((x) => x.TYPE === 'file' && x.NAME.endsWith('.pdf') && !Number(x.DELETED_TYPE));
       return f.length > 0 ? f : undefined;
     });
-    step(`PDF «${files[0]!.NAME}» uploaded to Disk`, t);
+    if (files.length !== 1) throw new FlowFailed(`expected one invoice PDF on Disk, found ${files.length}`);
+    step(`PDF «${files[0]!.NAME}» uploaded to Disk and linked from the deal`, t);
   });
 
 // ---- F3: a partial, then a full payment ------------------------------------------------------------------------
@@ -241,6 +242,14 @@ async function receipt(s: Stack, orderRef: string, amount: number): Promise<void
   await onec.post('Document_ПоступлениеБезналичныхДенежныхСредств', str(r['Ref_Key']));
 }
 
+/** The deal's payment status as people see it: the XML_ID of the enumeration item the field holds. */
+async function paymentStatus(s: Stack, d: Rec): Promise<string> {
+  const value = str(d[DEFAULT_FIELDS.paymentStatus]);
+  if (!value) return '';
+  const fields = await b24<Array<{ FIELD_NAME: string; LIST?: Array<{ ID: unknown; XML_ID: unknown }> }>>(s, 'crm.deal.userfield.list', { filter: { FIELD_NAME: DEFAULT_FIELDS.paymentStatus } });
+  return str(fields[0]?.LIST?.find((i) => str(i.ID) === value)?.XML_ID) || value;
+}
+
 export const F3 = (s: Stack, sc: Scenario) =>
   runFlow('F3', 'a partial then a full payment in 1C reach the deal: status, amount, balance, stage', async (step) => {
     if (!sc.orderRef || !sc.dealId || !sc.orderTotal) throw new FlowFailed('needs F1');
@@ -251,46 +260,52 @@ export const F3 = (s: Stack, sc: Scenario) =>
     await poll(s, s.ids.ut, 'receipts');
     const d1 = await until(`PARTIAL on deal ${dealId}`, async () => {
       const v = await deal(s, dealId);
-      return /PARTIAL/i.test(str(v[DEFAULT_FIELDS.paymentStatus])) ? v : undefined;
+      return (await paymentStatus(s, v)) === 'PARTIAL' ? v : undefined;
     });
-    step(`receipt ${part} RUB → deal ${dealId}: ${str(d1[DEFAULT_FIELDS.paymentStatus])}, paid ${str(d1[DEFAULT_FIELDS.amountPaid])}, balance ${str(d1[DEFAULT_FIELDS.balance])}, stage ${str(d1.STAGE_ID)}`, t);
+    step(`receipt ${part} RUB → deal ${dealId}: PARTIAL, paid ${str(d1[DEFAULT_FIELDS.amountPaid])}, balance ${str(d1[DEFAULT_FIELDS.balance])}, stage ${str(d1.STAGE_ID)}`, t);
     if (str(d1.STAGE_ID) !== 'EXECUTING') throw new FlowFailed(`deal ${dealId} is at stage ${str(d1.STAGE_ID)}, the mapping says EXECUTING for PARTIAL`);
     t = Date.now();
     await receipt(s, sc.orderRef, sc.orderTotal - part);
     await poll(s, s.ids.ut, 'receipts');
     const d2 = await until(`PAID on deal ${dealId}`, async () => {
       const v = await deal(s, dealId);
-      return /^PAID$/i.test(str(v[DEFAULT_FIELDS.paymentStatus])) ? v : undefined;
+      return (await paymentStatus(s, v)) === 'PAID' ? v : undefined;
     });
-    step(`receipt ${sc.orderTotal - part} RUB → deal ${dealId}: ${str(d2[DEFAULT_FIELDS.paymentStatus])}, paid ${str(d2[DEFAULT_FIELDS.amountPaid])}, balance ${str(d2[DEFAULT_FIELDS.balance])}, stage ${str(d2.STAGE_ID)}`, t);
+    step(`receipt ${sc.orderTotal - part} RUB → deal ${dealId}: PAID, paid ${str(d2[DEFAULT_FIELDS.amountPaid])}, balance ${str(d2[DEFAULT_FIELDS.balance])}, stage ${str(d2.STAGE_ID)}`, t);
     if (str(d2.STAGE_ID) !== 'FINAL_INVOICE') throw new FlowFailed(`deal ${dealId} is at stage ${str(d2.STAGE_ID)}, the mapping says FINAL_INVOICE for PAID`);
   });
 
 // ---- F4: shipment ----------------------------------------------------------------------------------------------
 
+/** A posted sale (realization) of the order's goods, as the warehouse books a shipment. */
+async function postSale(s: Stack, orderRef: string, tracking?: string): Promise<OneCEntity> {
+  const onec = onecOf(s);
+  const order = await onec.get('Document_ЗаказКлиента', orderRef);
+  const rows = ((order['Товары'] as OneCEntity[] | undefined) ?? []).map((r) => ({ Номенклатура_Key: r['Номенклатура_Key'], Количество: r['Количество'], Цена: r['Цена'], Сумма: r['Сумма'], СуммаСНДС: r['СуммаСНДС'], СтавкаНДС_Key: r['СтавкаНДС_Key'] }));
+  const sale = await onec.create('Document_РеализацияТоваровУслуг', {
+    Date: new Date(),
+    Организация_Key: str(order['Организация_Key']),
+    Партнер_Key: str(order['Партнер_Key']),
+    Контрагент_Key: str(order['Контрагент_Key']),
+    Валюта_Key: D.currency,
+    Склад_Key: D.warehouse,
+    ХозяйственнаяОперация: 'РеализацияКлиенту',
+    ЗаказКлиента: orderRef,
+    ЗаказКлиента_Type: 'StandardODATA.Document_ЗаказКлиента',
+    ЦенаВключаетНДС: true,
+    Товары: rows,
+    ...(tracking ? { ДополнительныеРеквизиты: [{ Свойство_Key: D.propTracking, Значение: tracking, Значение_Type: 'Edm.String' }] } : {}),
+  });
+  await onec.post('Document_РеализацияТоваровУслуг', str(sale['Ref_Key']));
+  return sale;
+}
+
 export const F4 = (s: Stack, sc: Scenario) =>
   runFlow('F4', 'a posted sale in 1C: shipment date and tracking number on the deal', async (step) => {
     if (!sc.orderRef || !sc.dealId) throw new FlowFailed('needs F1');
     const dealId = sc.dealId;
-    const onec = onecOf(s);
-    const order = await onec.get('Document_ЗаказКлиента', sc.orderRef);
     const t = Date.now();
-    const rows = ((order['Товары'] as OneCEntity[] | undefined) ?? []).map((r) => ({ Номенклатура_Key: r['Номенклатура_Key'], Количество: r['Количество'], Цена: r['Цена'], Сумма: r['Сумма'], СуммаСНДС: r['СуммаСНДС'], СтавкаНДС_Key: r['СтавкаНДС_Key'] }));
-    const sale = await onec.create('Document_РеализацияТоваровУслуг', {
-      Date: new Date(),
-      Организация_Key: str(order['Организация_Key']),
-      Партнер_Key: str(order['Партнер_Key']),
-      Контрагент_Key: str(order['Контрагент_Key']),
-      Валюта_Key: D.currency,
-      Склад_Key: D.warehouse,
-      ХозяйственнаяОперация: 'РеализацияКлиенту',
-      ЗаказКлиента: sc.orderRef,
-      ЗаказКлиента_Type: 'StandardODATA.Document_ЗаказКлиента',
-      ЦенаВключаетНДС: true,
-      Товары: rows,
-      ДополнительныеРеквизиты: [{ Свойство_Key: D.propTracking, Значение: 'CDEK-1000-2026', Значение_Type: 'Edm.String' }],
-    });
-    await onec.post('Document_РеализацияТоваровУслуг', str(sale['Ref_Key']));
+    const sale = await postSale(s, sc.orderRef, 'CDEK-1000-2026');
     await poll(s, s.ids.ut, 'sales');
     const d = await until(`tracking number on deal ${dealId}`, async () => {
       const v = await deal(s, dealId);
@@ -304,9 +319,11 @@ export const F4 = (s: Stack, sc: Scenario) =>
 
 export const F7 = (s: Stack, sc: Scenario) =>
   runFlow('F7', 'mutual settlements in 1C: the debt on the company card', async (step) => {
-    if (!sc.companyId) throw new FlowFailed('needs F1');
+    if (!sc.companyId || !sc.orderRef) throw new FlowFailed('needs F1');
     const companyId = sc.companyId;
     const t = Date.now();
+    // The order is paid and shipped (balance 0); a second shipment on credit leaves the customer owing its amount.
+    await postSale(s, sc.orderRef!);
     await poll(s, s.ids.ut, 'debts');
     const c = await until(`${DEFAULT_FIELDS.debt} on company ${companyId}`, async () => {
       const v = await b24<Rec>(s, 'crm.company.get', { id: companyId });
