@@ -174,7 +174,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       endpoints: o.endpoints,
       logger: logger(`${spec.service}:${systemId}`),
       http: { port: port ?? 0 },
-      storeSchema: schemaOf(`${spec.service}_${systemId}`),
+      storeSchema: `${spec.service}_${systemId}`.toLowerCase().replace(/[^a-z0-9_]+/g, '_'),
     });
     await c.start();
     connectors.set(systemId, c);

@@ -1,6 +1,8 @@
-// Router process: ESB_CONFIG (topology), KAFKA_BROKERS, SCHEMA_REGISTRY_URL, ROUTER_INSTANCE (default router-0).
+// Router process: ESB_CONFIG (topology), KAFKA_BROKERS, SCHEMA_REGISTRY_URL, ROUTER_INSTANCE (default router-0);
+// DATABASE_URL, when set, is where routing decisions are traced (exchange_log in schema esb_router).
 import { createKafka, createLogger, onShutdown } from '@esb/bus';
 import { watchTopology } from '@esb/config';
+import { Store } from '@esb/store';
 import { Router } from './router.ts';
 
 const logger = createLogger('router');
@@ -18,14 +20,21 @@ const need = (k: string): string => {
   return v;
 };
 try {
+  let router: Router | undefined;
   const watcher = watchTopology(file, {
-    onChange: (t) => logger.info('topology reloaded', { file, legalEntities: t.legalEntities.length, systems: Object.keys(t.systems).length }),
+    onChange: (t) => {
+      logger.info('topology reloaded', { file, legalEntities: t.legalEntities.length, systems: Object.keys(t.systems).length });
+      // A system added to the config gets its delivery topic now, before the first event is routed to it.
+      router?.ensureTopics().catch((e: unknown) => logger.error('creating topics for the reloaded topology failed', { error: (e as Error).message }));
+    },
     onRejected: (e) => logger.error('topology change rejected; the running one stays', { file, problems: e.problems }),
   });
   const kafka = createKafka({ brokers: need('KAFKA_BROKERS').split(','), clientId: 'esb-router', logger });
-  const router = new Router({ kafka, registryUrl: need('SCHEMA_REGISTRY_URL'), logger, topology: watcher.current, instanceId: process.env.ROUTER_INSTANCE ?? 'router-0' });
-  await router.start();
-  onShutdown(logger, [async () => watcher.close(), () => router.stop()]);
+  const store = process.env.DATABASE_URL ? await Store.open({ url: process.env.DATABASE_URL, schema: 'esb_router' }) : undefined;
+  const r = new Router({ kafka, registryUrl: need('SCHEMA_REGISTRY_URL'), logger, topology: watcher.current, instanceId: process.env.ROUTER_INSTANCE ?? 'router-0', ...(store ? { store } : {}) });
+  router = r;
+  await r.start();
+  onShutdown(logger, [async () => watcher.close(), async () => store?.close(), () => r.stop()]);
 } catch (e) {
   logger.error('router failed to start', { error: e instanceof Error ? e.message : String(e) });
   process.exit(1);
