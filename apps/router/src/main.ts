@@ -20,19 +20,20 @@ const need = (k: string): string => {
   return v;
 };
 try {
-  let router: Router | undefined;
+  // Set once the router exists; a reload before that needs no topics (start() creates them).
+  const running: { router?: Router } = {};
   const watcher = watchTopology(file, {
     onChange: (t) => {
       logger.info('topology reloaded', { file, legalEntities: t.legalEntities.length, systems: Object.keys(t.systems).length });
       // A system added to the config gets its delivery topic now, before the first event is routed to it.
-      router?.ensureTopics().catch((e: unknown) => logger.error('creating topics for the reloaded topology failed', { error: (e as Error).message }));
+      running.router?.ensureTopics().catch((e: unknown) => logger.error('creating topics for the reloaded topology failed', { error: (e as Error).message }));
     },
     onRejected: (e) => logger.error('topology change rejected; the running one stays', { file, problems: e.problems }),
   });
   const kafka = createKafka({ brokers: need('KAFKA_BROKERS').split(','), clientId: 'esb-router', logger });
   const store = process.env.DATABASE_URL ? await Store.open({ url: process.env.DATABASE_URL, schema: 'esb_router' }) : undefined;
   const r = new Router({ kafka, registryUrl: need('SCHEMA_REGISTRY_URL'), logger, topology: watcher.current, instanceId: process.env.ROUTER_INSTANCE ?? 'router-0', ...(store ? { store } : {}) });
-  router = r;
+  running.router = r;
   await r.start();
   onShutdown(logger, [async () => watcher.close(), async () => store?.close(), () => r.stop()]);
 } catch (e) {
