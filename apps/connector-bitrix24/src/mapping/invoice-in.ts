@@ -66,52 +66,75 @@ function currencyOf(v: unknown, where: string, field: string): string {
   return c;
 }
 
-/** crm.item.get (entityTypeId 31) → Invoice. */
-export function smartInvoiceToInvoice(i: InvoiceInput): InvoiceBody {
-  const it = i.invoice;
-  const id = idOf(it.id);
-  if (!id) throw invalid(`smart invoice: no id in ${JSON.stringify(text(it.id))}`, text(it.id));
-  const where = `smart invoice ${id}`;
-  const date = instant(it.begindate) ?? instant(it.createdTime);
-  if (!date) throw invalid(`${where}: neither begindate nor createdTime is a date`, id);
-  const deal = idOf(it.parentId2);
+/** Where the two invoice APIs keep the same facts: crm.item.* (camelCase) and the old crm.invoice.* (upper case). */
+interface InvoiceShape {
+  what: string;
+  id: string;
+  dates: [string, string];
+  deal: string;
+  number: string;
+  amount: string;
+  vat: string;
+  currency: string;
+  due: string;
+  externalId: (id: string) => string;
+  status: (r: B24Record) => InvoiceStatus;
+}
+
+const SMART: InvoiceShape = {
+  what: 'smart invoice',
+  id: 'id',
+  dates: ['begindate', 'createdTime'],
+  deal: 'parentId2',
+  number: 'accountNumber',
+  amount: 'opportunity',
+  vat: 'taxValue',
+  currency: 'currencyId',
+  due: 'closedate',
+  externalId: smartInvoiceExternalId,
+  status: (r) => smartInvoiceStatus(r.stageId, r.stageSemanticId),
+};
+
+const OLD: InvoiceShape = {
+  what: 'invoice',
+  id: 'ID',
+  dates: ['DATE_BILL', 'DATE_INSERT'],
+  deal: 'UF_DEAL_ID',
+  number: 'ACCOUNT_NUMBER',
+  amount: 'PRICE',
+  vat: 'TAX_VALUE',
+  currency: 'CURRENCY',
+  due: 'DATE_PAY_BEFORE',
+  externalId: oldInvoiceExternalId,
+  status: (r) => oldInvoiceStatus(r.STATUS_ID, r.PAYED),
+};
+
+function toInvoice(shape: InvoiceShape, i: InvoiceInput): InvoiceBody {
+  const r = i.invoice;
+  const id = idOf(r[shape.id]);
+  if (!id) throw invalid(`${shape.what}: no ${shape.id} in ${JSON.stringify(text(r[shape.id]))}`, text(r[shape.id]));
+  const where = `${shape.what} ${id}`;
+  const date = instant(r[shape.dates[0]]) ?? instant(r[shape.dates[1]]);
+  if (!date) throw invalid(`${where}: neither ${shape.dates[0]} nor ${shape.dates[1]} is a date`, id);
+  const deal = idOf(r[shape.deal]);
   return {
-    invoiceId: documentId('invoice', i.systemId, smartInvoiceExternalId(id)),
-    number: text(it.accountNumber) || id,
+    invoiceId: documentId('invoice', i.systemId, shape.externalId(id)),
+    number: text(r[shape.number]) || id,
     date,
     orderId: deal ? documentId('order', i.systemId, deal) : null,
     buyer: i.buyer ? toRef(i.buyer) : null,
     sellerLegalEntityId: i.sellerLegalEntityId,
-    amount: money(it.opportunity, where, 'opportunity'),
-    vatAmount: money(it.taxValue, where, 'taxValue'),
-    currency: currencyOf(it.currencyId, where, 'currencyId'),
-    dueDate: localDate(it.closedate),
-    status: smartInvoiceStatus(it.stageId, it.stageSemanticId),
+    amount: money(r[shape.amount], where, shape.amount),
+    vatAmount: money(r[shape.vat], where, shape.vat),
+    currency: currencyOf(r[shape.currency], where, shape.currency),
+    dueDate: localDate(r[shape.due]),
+    status: shape.status(r),
     pdf: null,
   };
 }
 
+/** crm.item.get (entityTypeId 31) → Invoice. */
+export const smartInvoiceToInvoice = (i: InvoiceInput): InvoiceBody => toInvoice(SMART, i);
+
 /** crm.invoice.get → Invoice. */
-export function oldInvoiceToInvoice(i: InvoiceInput): InvoiceBody {
-  const inv = i.invoice;
-  const id = idOf(inv.ID);
-  if (!id) throw invalid(`invoice: no ID in ${JSON.stringify(text(inv.ID))}`, text(inv.ID));
-  const where = `invoice ${id}`;
-  const date = instant(inv.DATE_BILL) ?? instant(inv.DATE_INSERT);
-  if (!date) throw invalid(`${where}: neither DATE_BILL nor DATE_INSERT is a date`, id);
-  const deal = idOf(inv.UF_DEAL_ID);
-  return {
-    invoiceId: documentId('invoice', i.systemId, oldInvoiceExternalId(id)),
-    number: text(inv.ACCOUNT_NUMBER) || id,
-    date,
-    orderId: deal ? documentId('order', i.systemId, deal) : null,
-    buyer: i.buyer ? toRef(i.buyer) : null,
-    sellerLegalEntityId: i.sellerLegalEntityId,
-    amount: money(inv.PRICE, where, 'PRICE'),
-    vatAmount: money(inv.TAX_VALUE, where, 'TAX_VALUE'),
-    currency: currencyOf(inv.CURRENCY, where, 'CURRENCY'),
-    dueDate: localDate(inv.DATE_PAY_BEFORE),
-    status: oldInvoiceStatus(inv.STATUS_ID, inv.PAYED),
-    pdf: null,
-  };
-}
+export const oldInvoiceToInvoice = (i: InvoiceInput): InvoiceBody => toInvoice(OLD, i);
