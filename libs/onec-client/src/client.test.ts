@@ -215,6 +215,29 @@ describe('concurrency cap versus the publication session pool', () => {
     expect(clientMax).toBeLessThanOrEqual(2);
   });
 
+  it('virtual tables and print-form downloads share the cap with OData calls (one session pool per database)', async () => {
+    const capped = client({ maxConcurrency: 1 });
+    let clientMax = 0;
+    const probe = setInterval(() => (clientMax = Math.max(clientMax, capped.inFlight)), 2);
+    const hsRoot = sb.odataUrl('ut').replace(/odata\/standard\.odata\/$/, 'hs/');
+    const invoice = await c.create('Document_СчетНаОплатуКлиенту', { Date: new Date(), Организация_Key: D.organization, Партнер_Key: D.partnerRomashka, Контрагент_Key: D.romashka, Валюта_Key: D.currency, СуммаДокумента: 100 });
+    const [stock, pdf, missing, orgs] = await Promise.all([
+      capped.virtualTable('AccumulationRegister_ТоварыНаСкладах', 'Balance', { Dimensions: "'Номенклатура,Склад'" }),
+      capped.download(`${hsRoot}printforms/invoice/${String(invoice['Ref_Key'])}`),
+      capped.download(`${hsRoot}printforms/invoice/00000000-0000-0000-0000-000000000001`),
+      capped.list('Catalog_Организации', { select: ['Ref_Key'] }),
+    ]);
+    clearInterval(probe);
+    expect(clientMax).toBe(1);
+    expect(stock.length).toBeGreaterThan(0);
+    expect(stock[0]).toHaveProperty('Номенклатура_Key');
+    expect(pdf?.mime).toBe('application/pdf');
+    expect(pdf?.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(missing).toBeNull();
+    expect(orgs.length).toBeGreaterThan(0);
+    await expect(capped.virtualTable('AccumulationRegister_НетТакого', 'Balance')).rejects.toMatchObject({ retriable: false });
+  });
+
   it('without the cap (maxConcurrency 6) the sandbox rejects some with 503 pool exhaustion — the cap matters', async () => {
     const uncapped = client({ maxConcurrency: 6 });
     const w = watch(sb);

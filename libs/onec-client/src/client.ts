@@ -108,8 +108,17 @@ export class OneCClient {
   private async request(method: Method, path: string, query: Array<[string, string]>, ctx: Ctx, body?: Json): Promise<{ status: number; text: string; headers: Headers }> {
     // Always JSON: without it 1C answers Atom XML. Both the query option and Accept, since proxies drop either.
     const qs = [...query, ['$format', 'json'] as [string, string]].map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
-    const url = `${this.baseUrl}${path}?${qs}`;
-    const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
+    const r = await this.exchange(method, `${this.baseUrl}${path}?${qs}`, 'application/json', ctx, (res) => res.text(), body);
+    return { status: r.status, text: r.body, headers: r.headers };
+  }
+
+  /**
+   * One HTTP exchange inside a slot of the database's session pool: every call to the base, OData or its HTTP
+   * services, counts against maxConcurrency. Network failures and timeouts are retriable OneCErrors; 4xx/5xx carry
+   * 1C's own message and code.
+   */
+  private async exchange<T extends string | Buffer>(method: Method, url: string, accept: string, ctx: Ctx, read: (res: Response) => Promise<T>, body?: Json): Promise<{ status: number; body: T; headers: Headers }> {
+    const headers: Record<string, string> = { authorization: this.auth, accept };
     if (body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
     const release = await this.sem.acquire();
     const t0 = performance.now();
@@ -125,21 +134,53 @@ export class OneCClient {
         throw new OneCError('ESB_TARGET_UNAVAILABLE', { status: 0, onecMessage: msg, method, ...ctx, cause: e });
       }
       // Read the body inside the slot: 1C holds the session until the response is fully sent.
-      const text = await res.text();
+      const out = await read(res);
       // undici returns the socket to its keep-alive pool a tick after the body ends; dispatching the next call in
       // the same tick would open a second connection (observed: sequential calls alternating over two sockets).
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.log?.debug('1c request', { method, set: ctx.entitySet, key: ctx.key, status: res.status, ms: Math.round(performance.now() - t0) });
       if (res.status >= 400) {
+        const text = typeof out === 'string' ? out : out.toString('utf8');
         const parsed = parseErrorBody(text);
         const message = parsed.message ?? (text.trim().slice(0, 300) || res.statusText || 'no message');
         const err = new OneCError(classifyOneC(res.status, parsed.code, message), { status: res.status, ...(parsed.code !== undefined ? { onecCode: parsed.code } : {}), onecMessage: message, method, ...ctx });
         this.log?.warn('1c error', { method, set: ctx.entitySet, key: ctx.key, status: res.status, onecCode: parsed.code, retriable: err.retriable, message });
         throw err;
       }
-      return { status: res.status, text, headers: res.headers };
+      return { status: res.status, body: out, headers: res.headers };
     } finally {
       release();
+    }
+  }
+
+  /**
+   * A register's virtual table (reference §1.8): `set` the register, `fn` Balance / SliceLast / Turnovers…, `params`
+   * rendered 1C literals (`{ Dimensions: "'Номенклатура,Склад'" }`). No paging: 1C computes the table whole.
+   */
+  async virtualTable(set: string, fn: string, params: Record<string, string> = {}, opts: Pick<ListOptions, 'filter' | 'select'> = {}): Promise<OneCEntity[]> {
+    const ctx = { entitySet: `${set}/${fn}` };
+    const args = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(',');
+    const q: Array<[string, string]> = [];
+    if (opts.filter !== undefined) q.push(['$filter', String(opts.filter)]);
+    if (opts.select?.length) q.push(['$select', opts.select.map(guardName).join(',')]);
+    const r = await this.request('GET', `${encodeURIComponent(set)}/${fn}(${encodeURIComponent(args)})`, q, ctx);
+    const value = this.json(r.text, 'GET', ctx, r.status).value;
+    if (!Array.isArray(value)) throw new OneCError('ESB_TARGET_REJECTED', { status: r.status, onecMessage: 'virtual table answer without "value"', method: 'GET', ...ctx });
+    return value.map((v) => this.decode(v as { [k: string]: Json }));
+  }
+
+  /**
+   * A file from one of the base's HTTP services (a print form under `/hs/…`), through the same session pool. Null
+   * when the base has no such resource (404).
+   */
+  async download(url: string, accept = 'application/pdf'): Promise<{ bytes: Buffer; mime: string } | null> {
+    const ctx = { entitySet: new URL(url).pathname.split('/').slice(-3, -1).join('/') };
+    try {
+      const r = await this.exchange('GET', url, accept, ctx, async (res) => Buffer.from(await res.arrayBuffer()));
+      return { bytes: r.body, mime: (r.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim() };
+    } catch (e) {
+      if (e instanceof OneCError && e.status === 404) return null;
+      throw e;
     }
   }
 

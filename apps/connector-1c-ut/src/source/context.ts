@@ -11,7 +11,6 @@ import { instantToNaive, naiveToInstant, refOf, text } from '../mapping/inbound.
 import { mapCounterparty } from '../mapping/counterparty-in.ts';
 import { nomenclatureProductId } from '../mapping/product.ts';
 import { Lookups } from './lookups.ts';
-import type { RawAccess } from './onec-http.ts';
 
 export interface SourceOptions {
   /**
@@ -55,7 +54,7 @@ export class SourceContext {
     this.timeZone = o.timeZone ?? 'Europe/Moscow';
     this.pageSize = o.pageSize ?? 200;
     this.printFormPath = o.printFormPath ?? 'printforms/invoice';
-    this.links = new PrintFormLinks(c, () => this.raw(), this.printFormPath, o.env);
+    this.links = new PrintFormLinks(c, client, this.printFormPath, o.env);
   }
 
   get systemId(): string {
@@ -78,11 +77,6 @@ export class SourceContext {
     const s = this.entity(logical);
     if (!s) throw new Error(`profile ${this.profile.id} has no "${logical}"`);
     return s;
-  }
-
-  raw(): RawAccess {
-    const s = this.cfg.system;
-    return { baseUrl: s.url, user: s.auth.user, password: s.auth.password.reveal() };
   }
 
   lookups(): Lookups {

@@ -6,7 +6,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { json, type Connector, type HttpHandler } from '@esb/connector-kit';
 import { printFormUrl } from '../mapping/invoice-out.ts';
 import { onecConfig } from '../config.ts';
-import { fetchPrintForm, type RawAccess } from './onec-http.ts';
+import type { OneCClient } from '@esb/onec-client';
+import { fetchPrintForm } from './onec-http.ts';
 
 /** Links live long enough for a portal that was down for a month to still fetch its invoices. */
 const LINK_DAYS = 90;
@@ -16,7 +17,7 @@ export class PrintFormLinks {
 
   constructor(
     private readonly c: Connector,
-    private readonly raw: () => RawAccess,
+    private readonly client: () => OneCClient,
     private readonly formPath: string,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
@@ -55,7 +56,7 @@ export class PrintFormLinks {
         return json(403, { error: 'ESB_UNAUTHORIZED', message: 'the link is not signed by this connector' });
       }
       if (exp * 1000 < Date.now()) return json(410, { error: 'ESB_LINK_EXPIRED', message: `the link expired on ${new Date(exp * 1000).toISOString()}; the next Invoice event carries a fresh one` });
-      const form = await fetchPrintForm(this.raw(), printFormUrl(onecConfig(this.c).system.url, ref, this.formPath));
+      const form = await fetchPrintForm(this.client(), printFormUrl(onecConfig(this.c).system.url, ref, this.formPath));
       if (!form) return json(404, { error: 'ESB_NOT_FOUND', message: `1C has no print form for invoice ${ref}` });
       await this.c.log({ direction: 'out', operation: 'GET invoice print form', status: 'ok', businessKeys: { invoiceRef: ref }, details: { bytes: form.bytes.length } });
       return { status: 200, headers: { 'content-type': form.mime, 'content-length': String(form.bytes.length) }, body: form.bytes };

@@ -26,7 +26,7 @@ async function vatOfBasis(sc: SourceContext, L: Lookups, doc: OneCEntity): Promi
 }
 
 async function pdfOf(sc: SourceContext, tx: StoreTx, ref: string, number: string, naiveDate: string, keys: Record<string, string>): Promise<DocumentRef | null> {
-  const form = await fetchPrintForm(sc.raw(), printFormUrl(sc.cfg.system.url, ref, sc.printFormPath));
+  const form = await fetchPrintForm(sc.client(), printFormUrl(sc.cfg.system.url, ref, sc.printFormPath));
   if (!form) {
     await sc.note(tx, INVOICES_JOB, 'skipped', 'esb.canonical.Invoice', keys, `no print form at /hs/${sc.printFormPath}/{Ref_Key}: the invoice is published without its PDF`);
     return null;

@@ -8,7 +8,6 @@ import { priceKey, priceValue, toPrice } from '../mapping/price.ts';
 import { parseStockKey, stockSnapshot, toStockLevel } from '../mapping/stock.ts';
 import { debtSnapshot, parseDebtKey, toDebt } from '../mapping/debt.ts';
 import type { SourceContext } from './context.ts';
-import { virtualTable } from './onec-http.ts';
 import { scanSnapshot } from './scan.ts';
 
 export const PRICES_JOB = 'prices';
@@ -19,7 +18,7 @@ export async function pollPrices(sc: SourceContext): Promise<void> {
   const records = sc.need('pricesRecords');
   const typeField = sc.profile.fields['priceTypeField']?.property ?? 'ВидЦены_Key';
   const typeSet = sc.need('priceType');
-  const rows = await virtualTable(sc.raw(), records, 'SliceLast');
+  const rows = await sc.client().virtualTable(records, 'SliceLast');
   const current = new Map<string, string>();
   const byKey = new Map<string, (typeof rows)[number]>();
   for (const r of rows) {
@@ -62,7 +61,7 @@ export async function pollPrices(sc: SourceContext): Promise<void> {
 export async function pollStock(sc: SourceContext): Promise<void> {
   const register = sc.need('stock');
   const asOf = new Date().toISOString();
-  const rows = await virtualTable(sc.raw(), register, 'Balance', { Dimensions: "'Номенклатура,Склад'" });
+  const rows = await sc.client().virtualTable(register, 'Balance', { Dimensions: "'Номенклатура,Склад'" });
   const current = stockSnapshot(rows.flatMap((r) => {
     const item = refOf(r['Номенклатура_Key']);
     const warehouse = refOf(r['Склад_Key']);
@@ -93,7 +92,7 @@ export async function pollStock(sc: SourceContext): Promise<void> {
 export async function pollDebts(sc: SourceContext): Promise<void> {
   const register = sc.need('settlements');
   const asOf = new Date().toISOString();
-  const rows = await virtualTable(sc.raw(), register, 'Balance', { Dimensions: "'Организация,Контрагент,Валюта'" });
+  const rows = await sc.client().virtualTable(register, 'Balance', { Dimensions: "'Организация,Контрагент,Валюта'" });
   const current = debtSnapshot(rows.flatMap((r) => {
     const organization = refOf(r['Организация_Key']);
     const counterparty = refOf(r['Контрагент_Key']);
