@@ -22,6 +22,12 @@ export interface RouterOptions {
   store?: Store;
 }
 
+/** The deal an event is about, under the key the connectors use, so one query traces a deal across services. */
+function dealKey(v: EventRecord): Record<string, string> {
+  const origin = v.origin as { entityType?: string; externalId?: string } | undefined;
+  return origin?.entityType === 'deal' && origin.externalId ? { deal: origin.externalId } : {};
+}
+
 export function routerSerde(registryUrl: string): AvroSerde {
   return new AvroSerde(registryUrl, (name) => (name === ORDER_ROUTE ? orderRouteSchema : schemaByName(name)?.schema));
 }
@@ -79,7 +85,7 @@ export class Router {
           recordType: m.recordType,
           eventId: m.eventId,
           correlationId: v.meta.correlationId,
-          businessKeys: { sourceExternalId: v.meta.source.externalId, legalEntity: out.decision.entity, ...(typeof v.orderId === 'string' ? { orderId: v.orderId } : {}) },
+          businessKeys: { sourceExternalId: v.meta.source.externalId, legalEntity: out.decision.entity, ...(typeof v.orderId === 'string' ? { orderId: v.orderId } : {}), ...dealKey(v) },
           latencyMs: performance.now() - t0,
           details: { ...out.decision },
         });
