@@ -184,4 +184,11 @@ describe('connector runtime', () => {
     expect(c.metrics.value('esb_poll_runs_total', { job: 'flaky', result: 'ok' })).toBe(1);
     expect(logs.some((l) => l.includes('poll failed; will retry') && l.includes('1C is down'))).toBe(true);
   });
+
+  it('prunes inbox ids and published outbox rows older than the retention window, keeping newer ones', async () => {
+    await c.store.dataSource.query(`INSERT INTO inbox (consumer_group, event_id, processed_at) VALUES ('old', $1, now() - interval '30 days'), ('new', $2, now())`, [randomUUID(), randomUUID()]);
+    await c.poll('store-prune');
+    const groups: Array<{ consumer_group: string }> = await c.store.dataSource.query(`SELECT consumer_group FROM inbox WHERE consumer_group IN ('old', 'new')`);
+    expect(groups.map((g) => g.consumer_group)).toEqual(['new']);
+  });
 });

@@ -70,6 +70,8 @@ export interface ConnectorOptions {
     businessKeys?: (msg: BusMessage) => Record<string, string>;
   };
   partitions?: number;
+  /** Days processed inbox ids and published outbox rows are kept (the dedup window); default 14. */
+  retentionDays?: number;
   /** Outbox relay idle poll. */
   relayPollMs?: number;
 }
@@ -121,6 +123,12 @@ export class Connector {
       ],
     });
     this.registerGauges();
+    // The inbox is the dedup window (architecture §6: pruned by age); published outbox rows are history.
+    const days = o.retentionDays ?? 14;
+    this.every('store-prune', 6 * 3_600_000, async () => {
+      const r = await store.prune(days);
+      if (r.inbox + r.outbox > 0) this.logger.info('store pruned', { olderThanDays: days, ...r });
+    });
   }
 
   /** Checks the topology entry, opens the store (migrations run) and returns a connector not yet started. */
