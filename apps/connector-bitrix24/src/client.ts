@@ -21,5 +21,6 @@ export async function portalAuth(c: Connector, env: NodeJS.ProcessEnv = process.
 
 export async function portalClient(c: Connector, env: NodeJS.ProcessEnv = process.env): Promise<Bitrix24Client> {
   const { system } = b24Config(c);
-  return new Bitrix24Client({ auth: await portalAuth(c, env), limits: { burst: system.limits.burst, leakPerSec: system.limits.perSecond, operatingLimitSec: system.limits.operatingBudgetSeconds }, logger: c.logger });
+  // The bucket lives in the deployment's store, so every replica of this connector shares the portal's one limit.
+  return new Bitrix24Client({ auth: await portalAuth(c, env), limits: { burst: system.limits.burst, leakPerSec: system.limits.perSecond, operatingLimitSec: system.limits.operatingBudgetSeconds }, store: c.store, logger: c.logger });
 }

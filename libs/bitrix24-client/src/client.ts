@@ -11,6 +11,7 @@ import { backoffDelay, type Logger, type RetryPolicy } from '@esb/bus';
 import type { Bitrix24Auth } from './auth.ts';
 import { Bitrix24Error } from './errors.ts';
 import { limiterFor, type LimiterSettings, type PortalLimiter, type TimeBlock } from './limiter.ts';
+import type { SharedBucketStore } from './shared-limiter.ts';
 import { batchCommand, type Params } from './php.ts';
 
 export type { Params } from './php.ts';
@@ -54,6 +55,11 @@ export interface Bitrix24ClientOptions {
   limits?: Partial<LimiterSettings>;
   /** An explicit limiter instead of the process-wide one for `auth.portalKey`. */
   limiter?: PortalLimiter;
+  /**
+   * The service's store: the process-wide limiter then also paces the portal's bucket shared by every replica
+   * (table portal_bucket in the store's schema). Ignored with an explicit `limiter`.
+   */
+  store?: SharedBucketStore;
   retry?: Partial<RetryPolicy>;
   /** Per-request cap; the cloud portal kills requests at 60 s anyway. */
   timeoutMs?: number;
@@ -91,7 +97,7 @@ export class Bitrix24Client {
 
   constructor(private readonly o: Bitrix24ClientOptions) {
     this.auth = o.auth;
-    this.limiter = o.limiter ?? limiterFor(o.auth.portalKey, o.limits);
+    this.limiter = o.limiter ?? limiterFor(o.auth.portalKey, o.limits, o.store ? { store: o.store, onSharedError: (e) => o.logger?.warn('bitrix24 shared limiter unavailable; pacing in-process only', { portal: o.auth.portalName(), error: String(e) }) } : {});
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
     this.fetchFn = o.fetch ?? fetch;
   }
@@ -252,7 +258,7 @@ export class Bitrix24Client {
         attempt--;
         continue;
       }
-      if (failure.isRateLimit) this.limiter.bucketFull();
+      if (failure.isRateLimit) await this.limiter.bucketFull();
       if (failure.isOperatingLimit) for (const m of limitedMethods) this.limiter.operatingExhausted(m);
       const mayResend = failure.retriable && (resendable || failure.rejectedBeforeRun);
       if (!mayResend || attempt >= this.retry.maxAttempts) {

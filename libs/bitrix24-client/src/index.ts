@@ -6,6 +6,7 @@
 // and across processes (the SDK refreshes per instance, in memory) — README.md says more.
 export * from './errors.ts';
 export * from './limiter.ts';
+export * from './shared-limiter.ts';
 export * from './auth.ts';
 export * from './client.ts';
 export { buildQuery, batchCommand } from './php.ts';

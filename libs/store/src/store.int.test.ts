@@ -20,7 +20,7 @@ describe('store on real PostgreSQL', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['cursor', 'exchange_log', 'inbound', 'inbox', 'migrations', 'oauth_token', 'outbox', 'xref']);
+    expect(tables.map((t) => t.table_name)).toEqual(['cursor', 'exchange_log', 'inbound', 'inbox', 'migrations', 'oauth_token', 'outbox', 'portal_bucket', 'xref']);
     const again = await Store.open({ url: endpoints().databaseUrl, schema });
     const applied: unknown[] = await again.dataSource.query(`SELECT * FROM migrations`);
     expect(applied).toHaveLength(migrations.length);

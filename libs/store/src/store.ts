@@ -5,8 +5,9 @@ import { entities, type ExchangeDirection, type ExchangeStatus } from './entitie
 import { Init1763700000000 } from './migrations/1763700000000-init.ts';
 import { OauthToken1763800000000 } from './migrations/1763800000000-oauth-token.ts';
 import { Inbound1763900000000 } from './migrations/1763900000000-inbound.ts';
+import { PortalBucket1764000000000 } from './migrations/1764000000000-portal-bucket.ts';
 
-export const migrations = [Init1763700000000, OauthToken1763800000000, Inbound1763900000000];
+export const migrations = [Init1763700000000, OauthToken1763800000000, Inbound1763900000000, PortalBucket1764000000000];
 
 export interface StoreOptions {
   /** postgres://user:pass@host:port/db */
