@@ -17,6 +17,7 @@ import { Connector } from '@esb/connector-kit';
 import { startBitrix24Sandbox } from '@esb/sandbox-bitrix24';
 import { refOf } from '../src/sink/context.ts';
 import { Sink } from '../src/sink/sink.ts';
+import { BITRIX24_MIGRATIONS } from '../src/sink/catalog-migration.ts';
 import { topologyFor } from '../src/sink/test-topology.ts';
 
 const PLANS: Record<string, { burst: number; leakPerSec: number }> = { small: { burst: 5, leakPerSec: 2 }, default: { burst: 50, leakPerSec: 2 }, enterprise: { burst: 250, leakPerSec: 5 } };
@@ -39,10 +40,10 @@ async function run(plan: string, n: number): Promise<string> {
     topology: () => topologyFor(systemId, sb.url, { limits: { burst, perSecond: leakPerSec } }),
     endpoints: { kafkaBrokers: ['127.0.0.1:1'], schemaRegistryUrl: 'http://127.0.0.1:1', databaseUrl },
     logger: createLogger('bench', {}, () => undefined),
+    storeMigrations: BITRIX24_MIGRATIONS,
   });
   const sink = new Sink(c, { catalog: { idlePollMs: 100 } });
   try {
-    await sink.catalog.init();
     for (let i = 0; i < n; i += 500) {
       await c.transaction(async (tx) => {
         for (let j = i; j < Math.min(n, i + 500); j++) {

@@ -6,6 +6,7 @@ import type { RunSpec } from '@esb/connector-kit';
 import { AppModule, sinkBusinessKeys } from './app.module.ts';
 import { portalClient } from './client.ts';
 import { ensureUserFields } from './sink/userfields.ts';
+import { BITRIX24_MIGRATIONS } from './sink/catalog-migration.ts';
 import { registerSource, SOURCE_EMITS } from './source/index.ts';
 
 export const BITRIX24_SERVICE = 'connector-bitrix24';
@@ -18,6 +19,7 @@ export const bitrix24Connector: RunSpec = {
   options: {
     emits: [...SOURCE_EMITS],
     sink: { module: AppModule, businessKeys: sinkBusinessKeys },
+    storeMigrations: BITRIX24_MIGRATIONS,
     // Ready when the portal answers a cheap authenticated call (after installation, in OAuth mode).
     probe: async (c) => void (await (await portalClient(c)).call('user.current')),
   },

@@ -27,7 +27,7 @@ import {
 } from '@esb/bus';
 import { schemaByName, type Meta } from '@esb/canonical';
 import type { SystemKind, Topology } from '@esb/config';
-import { Store, outboxBacklog, schemaNameFor, type ExchangeEntry, type StoreTx } from '@esb/store';
+import { Store, outboxBacklog, schemaNameFor, type ExchangeEntry, type StoreOptions, type StoreTx } from '@esb/store';
 import { ConnectorHttp, type HttpHandler, type RunningHttp } from './http.ts';
 import { Metrics } from './metrics.ts';
 import { Poller, type PollJob } from './poller.ts';
@@ -56,6 +56,8 @@ export interface ConnectorOptions {
   http?: { port?: number; host?: string; maxBodyBytes?: number };
   /** PostgreSQL schema of this deployment (default: service + system id). */
   storeSchema?: string;
+  /** The connector's own tables (TypeORM migrations), applied after the shared ones at start-up. */
+  storeMigrations?: NonNullable<StoreOptions['migrations']>;
   /** Record types the source side publishes: their topics are created at start-up. */
   emits?: string[];
   /** The external system's own readiness probe for /health/ready. */
@@ -136,7 +138,7 @@ export class Connector {
     const sys = o.topology().systems[o.systemId];
     if (!sys) throw new Error(`SYSTEM_ID "${o.systemId}" is not in the topology's systems (${Object.keys(o.topology().systems).join(', ')})`);
     if (!o.kinds.includes(sys.kind)) throw new Error(`system "${o.systemId}" is a ${sys.kind} system; ${o.service} serves ${o.kinds.join(', ')}`);
-    const store = await Store.open({ url: o.endpoints.databaseUrl, schema: o.storeSchema ?? schemaNameFor(`${o.service}_${o.systemId}`) });
+    const store = await Store.open({ url: o.endpoints.databaseUrl, schema: o.storeSchema ?? schemaNameFor(`${o.service}_${o.systemId}`), ...(o.storeMigrations ? { migrations: o.storeMigrations } : {}) });
     return new Connector(o, store);
   }
 

@@ -1,6 +1,6 @@
 // A service's PostgreSQL store: one schema per service, migrations at start-up, and small repositories over
 // the bus tables that work inside the caller's transaction (outbox + cursor, inbox + xref commit together).
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type MigrationInterface } from 'typeorm';
 import { entities, type ExchangeDirection, type ExchangeStatus } from './entities.ts';
 import { Init1763700000000 } from './migrations/1763700000000-init.ts';
 import { OauthToken1763800000000 } from './migrations/1763800000000-oauth-token.ts';
@@ -16,6 +16,8 @@ export interface StoreOptions {
   schema: string;
   poolSize?: number;
   logging?: boolean;
+  /** The service's own tables, applied after the shared ones (in timestamp order like them). */
+  migrations?: Array<new () => MigrationInterface>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -31,7 +33,7 @@ export function createDataSource(opts: StoreOptions): DataSource {
     url: opts.url,
     schema: opts.schema,
     entities,
-    migrations,
+    migrations: [...migrations, ...(opts.migrations ?? [])],
     migrationsTableName: 'migrations',
     synchronize: false,
     logging: opts.logging ?? false,

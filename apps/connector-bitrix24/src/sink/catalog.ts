@@ -50,29 +50,6 @@ export interface CatalogStats {
   lookedUp: number;
 }
 
-export const CATALOG_DDL = [
-  `CREATE TABLE IF NOT EXISTS ${TABLE} (
-    product_id uuid PRIMARY KEY,
-    xml_id text,
-    article text,
-    product jsonb,
-    product_at timestamptz,
-    price jsonb,
-    price_at timestamptz,
-    stock jsonb,
-    b24_id bigint,
-    pushed jsonb,
-    dirty boolean NOT NULL DEFAULT true,
-    version bigint NOT NULL DEFAULT 1,
-    attempts int NOT NULL DEFAULT 0,
-    next_attempt_at timestamptz,
-    last_error text,
-    event_id uuid,
-    updated_at timestamptz NOT NULL DEFAULT now()
-  )`,
-  `CREATE INDEX IF NOT EXISTS ${TABLE}_dirty ON ${TABLE} (updated_at) WHERE dirty`,
-  `CREATE INDEX IF NOT EXISTS ${TABLE}_xml ON ${TABLE} (xml_id)`,
-];
 
 function stateOf(r: Pick<Row, 'product' | 'price' | 'stock'>): CatalogState {
   return desiredState(r.product, r.price, r.stock);
@@ -99,10 +76,6 @@ export class CatalogSync {
     private readonly opts: { lingerMs?: number; maxLingerMs?: number; idlePollMs?: number } = {},
   ) {
     this.log = c.logger.child({ component: 'catalog-sync' });
-  }
-
-  async init(): Promise<void> {
-    for (const ddl of CATALOG_DDL) await this.c.store.dataSource.query(ddl);
   }
 
   // ---- staging (inside the delivery's transaction) -------------------------------------------------------------

@@ -16,7 +16,6 @@ export class SinkController implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(SINK) private readonly s: Sink) {}
 
   async onModuleInit(): Promise<void> {
-    await this.s.catalog.init();
     this.s.catalog.start();
   }
 

@@ -1,5 +1,6 @@
 // Shared by the sink's integration tests: a topology for one sandbox portal, a connector with the sink started
 // against it, records produced into esb.deliver.<systemId>, and reads of the sandbox's admin API.
+import { BITRIX24_MIGRATIONS } from './catalog-migration.ts';
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { BusProducer, createLogger, topics } from '@esb/bus';
@@ -31,6 +32,7 @@ export async function openSink(systemId: string, topology: Topology, sink: SinkO
     }),
     sink: { module: AppModule.with(sink), retry: { maxAttempts: 2, initialDelayMs: 50 }, businessKeys: sinkBusinessKeys },
     partitions: 1,
+    storeMigrations: BITRIX24_MIGRATIONS,
   });
 }
 
