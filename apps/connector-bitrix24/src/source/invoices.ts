@@ -89,53 +89,75 @@ function skipper(s: SourceCtx, tx: StoreTx, kind: string, id: string, via: strin
   return (reason: string) => s.c.log({ direction: 'in', operation: `read ${kind} (${via})`, status: 'skipped', businessKeys: { [kind]: id }, details: { reason } }, tx);
 }
 
-export async function processSmartInvoice(s: SourceCtx, tx: StoreTx, id: string, via: string): Promise<void> {
-  await lockObject(tx, s.c.systemId, `smart-invoice:${id}`);
-  const skip = skipper(s, tx, 'smart-invoice', id, via);
-  const f: Fields = { company: 'companyId', contact: 'contactId', myCompany: 'mycompanyId' };
-  const client = await s.client();
-  const b = await client.batch({ i: { method: 'crm.item.get', params: { entityTypeId: SMART_INVOICE_TYPE, id } }, ...partyCommands(['item'], f) });
-  if (b.errors.i) {
-    if (isNotFound(b.errors.i)) return skip(`smart invoice ${id} no longer exists in the portal`);
-    throw b.errors.i;
-  }
-  const got = part(b, 'i');
-  const item = isRecord(got) && isRecord(got.item) ? got.item : undefined;
-  if (!item) return skip(`smart invoice ${id}: the portal returned no item`);
-  const where = `smart invoice ${id}`;
-  const echo = await bornElsewhere(s, tx, id, smartInvoiceExternalId(id), text(item.xmlId));
-  if (echo) return skip(`${where}: ${echo}`);
-  const hasOrder = idOf(item.parentId2) !== null;
-  const body = smartInvoiceToInvoice({
-    systemId: s.c.systemId,
-    invoice: item,
-    buyer: buyerOf(where, item, f, b, hasOrder),
-    sellerLegalEntityId: sellerFromOwnCompany(item.mycompanyId, records(part(b, 'mcrq')), sellerEntities(s.c)),
-  });
-  await publishInvoice(s, tx, 'smart-invoice', id, body, instant(item.updatedTime), via);
+/** How each of the portal's two invoice APIs is read: the method, where its record sits, its field names. */
+interface InvoiceApi {
+  kind: 'smart-invoice' | 'invoice';
+  what: string;
+  fields: Fields;
+  /** partyCommands' path from the batch result to the record. */
+  path: string[];
+  get: (id: string) => { method: string; params: Record<string, unknown> };
+  record: (got: unknown) => Record<string, unknown> | undefined;
+  externalId: (id: string) => string;
+  xmlId: string;
+  deal: string;
+  myCompany: string;
+  updated: string;
+  toInvoice: typeof smartInvoiceToInvoice;
 }
 
-export async function processOldInvoice(s: SourceCtx, tx: StoreTx, id: string, via: string): Promise<void> {
-  await lockObject(tx, s.c.systemId, `invoice:${id}`);
-  const skip = skipper(s, tx, 'invoice', id, via);
-  const f: Fields = { company: 'UF_COMPANY_ID', contact: 'UF_CONTACT_ID', myCompany: 'UF_MYCOMPANY_ID' };
+const SMART_API: InvoiceApi = {
+  kind: 'smart-invoice',
+  what: 'smart invoice',
+  fields: { company: 'companyId', contact: 'contactId', myCompany: 'mycompanyId' },
+  path: ['item'],
+  get: (id) => ({ method: 'crm.item.get', params: { entityTypeId: SMART_INVOICE_TYPE, id } }),
+  record: (got) => (isRecord(got) && isRecord(got.item) ? got.item : undefined),
+  externalId: smartInvoiceExternalId,
+  xmlId: 'xmlId',
+  deal: 'parentId2',
+  myCompany: 'mycompanyId',
+  updated: 'updatedTime',
+  toInvoice: smartInvoiceToInvoice,
+};
+
+const OLD_API: InvoiceApi = {
+  kind: 'invoice',
+  what: 'invoice',
+  fields: { company: 'UF_COMPANY_ID', contact: 'UF_CONTACT_ID', myCompany: 'UF_MYCOMPANY_ID' },
+  path: [],
+  get: (id) => ({ method: 'crm.invoice.get', params: { id } }),
+  record: (got) => (isRecord(got) ? got : undefined),
+  externalId: oldInvoiceExternalId,
+  xmlId: 'XML_ID',
+  deal: 'UF_DEAL_ID',
+  myCompany: 'UF_MYCOMPANY_ID',
+  updated: 'DATE_UPDATE',
+  toInvoice: oldInvoiceToInvoice,
+};
+
+async function processInvoice(api: InvoiceApi, s: SourceCtx, tx: StoreTx, id: string, via: string): Promise<void> {
+  await lockObject(tx, s.c.systemId, `${api.kind}:${id}`);
+  const skip = skipper(s, tx, api.kind, id, via);
   const client = await s.client();
-  const b = await client.batch({ i: { method: 'crm.invoice.get', params: { id } }, ...partyCommands([], f) });
+  const b = await client.batch({ i: api.get(id), ...partyCommands(api.path, api.fields) });
+  const where = `${api.what} ${id}`;
   if (b.errors.i) {
-    if (isNotFound(b.errors.i)) return skip(`invoice ${id} no longer exists in the portal`);
+    if (isNotFound(b.errors.i)) return skip(`${where} no longer exists in the portal`);
     throw b.errors.i;
   }
-  const inv = part(b, 'i');
-  if (!isRecord(inv)) return skip(`invoice ${id}: the portal returned no record`);
-  const where = `invoice ${id}`;
-  const echo = await bornElsewhere(s, tx, id, oldInvoiceExternalId(id), text(inv.XML_ID));
+  const rec = api.record(part(b, 'i'));
+  if (!rec) return skip(`${where}: the portal returned no record`);
+  const echo = await bornElsewhere(s, tx, id, api.externalId(id), text(rec[api.xmlId]));
   if (echo) return skip(`${where}: ${echo}`);
-  const hasOrder = idOf(inv.UF_DEAL_ID) !== null;
-  const body = oldInvoiceToInvoice({
+  const body = api.toInvoice({
     systemId: s.c.systemId,
-    invoice: inv,
-    buyer: buyerOf(where, inv, f, b, hasOrder),
-    sellerLegalEntityId: sellerFromOwnCompany(inv.UF_MYCOMPANY_ID, records(part(b, 'mcrq')), sellerEntities(s.c)),
+    invoice: rec,
+    buyer: buyerOf(where, rec, api.fields, b, idOf(rec[api.deal]) !== null),
+    sellerLegalEntityId: sellerFromOwnCompany(rec[api.myCompany], records(part(b, 'mcrq')), sellerEntities(s.c)),
   });
-  await publishInvoice(s, tx, 'invoice', id, body, instant(inv.DATE_UPDATE), via);
+  await publishInvoice(s, tx, api.kind, id, body, instant(rec[api.updated]), via);
 }
+
+export const processSmartInvoice = (s: SourceCtx, tx: StoreTx, id: string, via: string): Promise<void> => processInvoice(SMART_API, s, tx, id, via);
+export const processOldInvoice = (s: SourceCtx, tx: StoreTx, id: string, via: string): Promise<void> => processInvoice(OLD_API, s, tx, id, via);
