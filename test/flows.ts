@@ -243,11 +243,20 @@ async function receipt(s: Stack, orderRef: string, amount: number): Promise<void
 }
 
 /** The deal's payment status as people see it: the XML_ID of the enumeration item the field holds. */
+type EnumItems = Array<{ ID: unknown; XML_ID: unknown }>;
+const statusItems = new WeakMap<Stack, EnumItems>();
+
 async function paymentStatus(s: Stack, d: Rec): Promise<string> {
   const value = str(d[DEFAULT_FIELDS.paymentStatus]);
   if (!value) return '';
-  const fields = await b24<Array<{ FIELD_NAME: string; LIST?: Array<{ ID: unknown; XML_ID: unknown }> }>>(s, 'crm.deal.userfield.list', { filter: { FIELD_NAME: DEFAULT_FIELDS.paymentStatus } });
-  return str(fields[0]?.LIST?.find((i) => str(i.ID) === value)?.XML_ID) || value;
+  // The field's items do not change once the connector created it: read them once per stack.
+  let items = statusItems.get(s);
+  if (!items) {
+    const fields = await b24<Array<{ FIELD_NAME: string; LIST?: EnumItems }>>(s, 'crm.deal.userfield.list', { filter: { FIELD_NAME: DEFAULT_FIELDS.paymentStatus } });
+    items = fields[0]?.LIST ?? [];
+    if (items.length > 0) statusItems.set(s, items);
+  }
+  return str(items.find((i) => str(i.ID) === value)?.XML_ID) || value;
 }
 
 export const F3 = (s: Stack, sc: Scenario) =>

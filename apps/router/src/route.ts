@@ -66,17 +66,19 @@ export function destinations(t: Topology, orders: OrderStateTable, recordType: s
   if (routes.length === 0) throw unroutable(recordType, v, `no route for ${name} from a ${kind} system in ${t.file}; add one under routes`);
   // A Link about an order names it by canonicalId; everything else about an order carries orderId.
   const orderId = (v.orderId as string | null | undefined) ?? (recordType === 'esb.canonical.Link' && v.entityType === 'order' ? (v.canonicalId as string) : undefined);
-  const origin = (v.origin as Origin | undefined)?.system ?? (orderId ? orders.get(orderId)?.originSystem : undefined);
+  const order = orderId ? orders.get(orderId) : undefined;
+  const origin = (v.origin as Origin | undefined)?.system ?? order?.originSystem;
+  // A document about an order (payment, shipment, invoice, EDO state, link), as opposed to the order itself.
+  const aboutOrder = orderId !== undefined && orderId !== null && recordType !== 'esb.canonical.Order';
   const out = new Set<string>();
   for (const r of routes) {
     for (const target of r.to) {
       if (target === 'trade') out.add(entity.tradeSystem);
       else if (target === 'portal') {
-        // A document about an order (payment, shipment, invoice, EDO state, link) belongs on the portal only when
-        // the order is a deal there; an order born in 1C or on the site has no card in the CRM to write to.
-        const known = orderId && recordType !== 'esb.canonical.Order' ? orders.get(orderId) : undefined;
-        if (orderId && recordType !== 'esb.canonical.Order') {
-          if (known?.originKind === 'bitrix24') out.add(known.originSystem);
+        // A document about an order belongs on the portal only when the order is a deal there; an order born in 1C
+        // or on the site has no card in the CRM to write to.
+        if (aboutOrder) {
+          if (order?.originKind === 'bitrix24') out.add(order.originSystem);
         } else if (entity.portal) out.add(entity.portal.system);
       } else if (target === 'sites') entity.sites.forEach((s) => out.add(s));
       else if (target === 'origin') {

@@ -165,7 +165,8 @@ describe('connector runtime', () => {
     const m = await (await fetch(`${c.url}/metrics`)).text();
     expect(m).toMatch(new RegExp(`esb_events_emitted_total\\{service="kit-test",system="${systemId}",record="esb.canonical.Link"\\} [1-9]`));
     expect(m).toMatch(/esb_outbox_pending\{[^}]*\} 0/);
-    expect(m).toMatch(/esb_http_requests_total\{[^}]*path="\/emit",status="413"\} 1/);
+    expect(m).toMatch(/esb_http_requests_total\{[^}]*route="POST \/emit",status="413"\} 1/);
+    expect(m).toMatch(/esb_http_requests_total\{[^}]*route="unmatched",status="404"\} 1/);
     expect(m).toMatch(/esb_consumer_lag\{[^}]*partition="0"\} 0/);
   });
 

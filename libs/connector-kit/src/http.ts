@@ -48,11 +48,14 @@ async function withTimeout(p: Promise<void>, ms: number, what: string): Promise<
 
 export class ConnectorHttp {
   readonly router = new Router();
+  /** Each handler's route pattern: the metrics label, so paths with ids (webhooks, file links) stay one series. */
+  private readonly patterns = new Map<HttpHandler, string>();
 
   constructor(private readonly o: HttpOptions) {}
 
   on(method: string, pattern: string | RegExp, handler: HttpHandler): this {
     this.router.on(method, pattern, handler);
+    this.patterns.set(handler, `${method} ${String(pattern)}`);
     return this;
   }
 
@@ -90,7 +93,7 @@ export class ConnectorHttp {
           const m = this.router.match(method, url.pathname);
           if (!m) out = json(404, { error: 'ESB_NOT_FOUND', message: `no route ${method} ${url.pathname}` });
           else {
-            route = m.handler.name || url.pathname;
+            route = this.patterns.get(m.handler) ?? 'unknown';
             const body = await readBody(raw, limit);
             if (body === 'too-large') {
               this.o.logger.warn('request body over the limit refused', { method, path: url.pathname, limitBytes: limit });
@@ -104,7 +107,7 @@ export class ConnectorHttp {
         out = json(c.retriable ? 503 : 500, { error: c.code, message: c.message });
       }
       if (!url.pathname.startsWith('/health/') && url.pathname !== '/metrics') {
-        this.o.metrics.inc('esb_http_requests_total', 'HTTP requests to the connector by path and status', { path: url.pathname.split('/').slice(0, 3).join('/'), status: String(out.status) });
+        this.o.metrics.inc('esb_http_requests_total', 'HTTP requests to the connector by route and status', { route, status: String(out.status) });
         this.o.metrics.inc('esb_http_request_seconds_sum', 'Time spent answering HTTP requests', { route }, (performance.now() - t0) / 1000);
       }
       res.writeHead(out.status, out.headers ?? {});
